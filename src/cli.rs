@@ -1,0 +1,99 @@
+//! The command line (clap derive only). Raw flags are turned into checked
+//! plans by the command modules; nothing below them sees clap types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Give a new microservice a complete, standard repository in seconds; keep a
+/// fleet of them in step with the template; grade each one.
+#[derive(Debug, Parser)]
+#[command(name = "newsvc", version, about, long_about = None, arg_required_else_help = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate a new service repository from a template.
+    New(NewArgs),
+    /// List, show and check template sets.
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+    /// Print a shell completion script.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Where a template comes from, shared by every command that renders.
+#[derive(Debug, Clone, Args)]
+pub struct TemplateArgs {
+    /// Template source: a built-in name (`service`), a folder, or a git
+    /// `URL@REF[//SUBDIR]`. Default: $NEWSVC_TEMPLATE, the user config, then `service`.
+    #[arg(long, short = 't', value_name = "SOURCE", env = "NEWSVC_TEMPLATE")]
+    pub template: Option<String>,
+    /// Use cached git templates only; never fetch.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// Answers given on the command line.
+#[derive(Debug, Clone, Args)]
+pub struct AnswerArgs {
+    /// Answer a question: `--set owner=payments`, `--set datastores=postgres,redis`. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// A YAML file of answers (question: value); flags override it.
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+    /// Never prompt: take defaults for everything not given (also implied without a terminal).
+    #[arg(long)]
+    pub defaults: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The service name (lowercase kebab-case, 3-20 characters).
+    pub name: Option<String>,
+    /// Shorthand for `--set language=LANG`.
+    #[arg(long, short = 'l', value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Shorthand for `--set kind=KIND`.
+    #[arg(long, short = 'k', value_name = "KIND")]
+    pub kind: Option<String>,
+    #[command(flatten)]
+    pub answers: AnswerArgs,
+    #[command(flatten)]
+    pub template: TemplateArgs,
+    /// Where to create the repository (default: ./NAME).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Do not create a git repository.
+    #[arg(long)]
+    pub no_git: bool,
+    /// Print the files that would be written, with sizes; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write into an existing non-empty folder (files the template does not produce are kept).
+    #[arg(long)]
+    pub force: bool,
+    /// Run the template's hooks even if its source is not trusted in the user config.
+    #[arg(long)]
+    pub trust: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// List the built-in templates and the configured default.
+    List,
+    /// Show a template's version, questions, choices and defaults.
+    Show {
+        /// Template source (default: the configured default template).
+        source: Option<String>,
+        #[arg(long)]
+        offline: bool,
+    },
+}

@@ -1,0 +1,41 @@
+//! The commands: each turns raw CLI input into a checked plan, calls the pure
+//! core, and performs the side effects at the end.
+
+mod new;
+mod templates;
+
+use clap::CommandFactory;
+
+use crate::Outcome;
+use crate::cli::{Cli, Command, TemplateArgs};
+use crate::config::UserConfig;
+use crate::error::Result;
+use crate::source::{self, TemplateSet, git::FetchOptions};
+
+pub use new::run_new;
+
+/// Runs one parsed command.
+pub fn dispatch(command: Command) -> Result<Outcome> {
+    match command {
+        Command::New(args) => new::run_new(&args),
+        Command::Templates(t) => templates::run(t),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "newsvc", &mut std::io::stdout());
+            Ok(Outcome::Ok)
+        }
+    }
+}
+
+/// The template source to use: the flag (or $NEWSVC_TEMPLATE), the user
+/// config, then the embedded default.
+pub fn template_source(flag: Option<&str>, config: &UserConfig) -> String {
+    flag.map(str::to_string)
+        .or_else(|| config.template.clone())
+        .unwrap_or_else(|| source::DEFAULT_TEMPLATE.to_string())
+}
+
+/// Loads the template named by `args` (or the configured default).
+pub fn load_template(args: &TemplateArgs, config: &UserConfig) -> Result<TemplateSet> {
+    let source = template_source(args.template.as_deref(), config);
+    source::load(&source, &FetchOptions { offline: args.offline, cache_dir: None })
+}

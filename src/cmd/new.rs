@@ -1,0 +1,141 @@
+//! `newsvc new`: answers → render → staged write → pristine first commit.
+
+use std::path::PathBuf;
+
+use crate::Outcome;
+use crate::answers::{self, Provided, ProvidedAnswers, Raw, Resolved};
+use crate::cli::{AnswerArgs, NewArgs};
+use crate::config::UserConfig;
+use crate::error::{Error, Result};
+use crate::prompt;
+use crate::render;
+use crate::repo;
+use crate::source::TemplateSet;
+use crate::tree::FileTree;
+use crate::write;
+
+/// Collects the answers given by `--answers FILE` and `--set`, flags last
+/// (they win). `extra` are dedicated flags such as `--lang`.
+pub fn provided_answers(args: &AnswerArgs, extra: &[(&str, Option<&String>, &str)]) -> Result<ProvidedAnswers> {
+    let mut layers = Vec::new();
+    if let Some(file) = &args.answers {
+        let text = std::fs::read_to_string(file).map_err(Error::io("cannot read the answers file", file))?;
+        layers.push(answers::from_yaml(&text, &file.to_string_lossy())?);
+    }
+    let mut flags = ProvidedAnswers::new();
+    for (key, value, origin) in extra {
+        if let Some(v) = value {
+            flags.insert((*key).to_string(), Provided { raw: Raw::Text((*v).clone()), origin: (*origin).to_string() });
+        }
+    }
+    for s in &args.set {
+        let (k, v) = answers::parse_set(s)?;
+        flags.insert(k.clone(), Provided { raw: Raw::Text(v), origin: format!("--set {k}") });
+    }
+    layers.push(flags);
+    Ok(answers::layer(layers))
+}
+
+/// Resolves answers, prompting on a terminal unless `defaults` is set.
+pub fn resolve_answers(set: &TemplateSet, provided: &ProvidedAnswers, config: &UserConfig, defaults: bool, title: &str) -> Result<Resolved> {
+    let config_defaults = config.default_answers(&set.manifest.variable_names());
+    if !defaults && prompt::can_prompt() {
+        let mut asker = prompt::TerminalAsker::default();
+        let resolved = answers::resolve(&set.manifest, provided, &config_defaults, Some(&mut asker))?;
+        if !prompt::confirm_summary(title, &resolved.recorded)? {
+            return Err(Error::Cancelled);
+        }
+        Ok(resolved)
+    } else {
+        answers::resolve(&set.manifest, provided, &config_defaults, None)
+    }
+}
+
+pub fn run_new(args: &NewArgs) -> Result<Outcome> {
+    let config = UserConfig::load()?;
+    let set = super::load_template(&args.template, &config)?;
+    let provided = provided_answers(
+        &args.answers,
+        &[("service_name", args.name.as_ref(), "the NAME argument"), ("language", args.lang.as_ref(), "--lang"), ("kind", args.kind.as_ref(), "--kind")],
+    )?;
+    let title = format!("New repository from {}@{}:", set.manifest.name, set.manifest.version);
+    let resolved = resolve_answers(&set, &provided, &config, args.answers.defaults, &title)?;
+    let tree = render::render_repo(&set, &resolved)?;
+    let target = match &args.output {
+        Some(dir) => dir.clone(),
+        None => match resolved.all.get("service_name") {
+            Some(answers::Value::Str(name)) if !name.is_empty() => PathBuf::from(name),
+            _ => return Err(Error::Usage("no --output given and the template has no `service_name` answer to name the folder".into())),
+        },
+    };
+    if args.dry_run {
+        print_plan(&tree, &target, args.no_git);
+        return Ok(Outcome::Ok);
+    }
+    let message = repo::pristine_message(
+        &format!("Create {} from template {}@{}", target.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()), set.manifest.name, set.manifest.version),
+        &set.manifest.name,
+        &set.manifest.version,
+        &set.origin.source,
+    );
+    let mut identity_fallback = false;
+    let mut git_skipped_existing = false;
+    let written = write::write_new(&tree, &target, args.force, |staged| {
+        if args.no_git {
+            return Ok(());
+        }
+        if target.join(".git").exists() {
+            git_skipped_existing = true;
+            return Ok(());
+        }
+        let (_, fallback) = repo::init_with_pristine(staged, &tree, &message)?;
+        identity_fallback = fallback;
+        Ok(())
+    })?;
+    eprintln!("created {} ({} files) from {}@{}", target.display(), tree.len(), set.manifest.name, set.manifest.version);
+    for kept in &written.kept {
+        eprintln!("  kept existing {kept} (written once, never overwritten)");
+    }
+    if identity_fallback {
+        eprintln!(
+            "note: git has no user.name/user.email; the first commit is by `{} <{}>`. Set yours with `git config --global user.name ...` and `user.email`.",
+            repo::FALLBACK_NAME,
+            repo::FALLBACK_EMAIL
+        );
+    }
+    if git_skipped_existing {
+        eprintln!("note: `{}` already is a git repository; no commit was made (see `newsvc adopt`)", target.display());
+    }
+    eprintln!("\nnext steps:\n  cd {} && ./run.sh", shell_quote(&target.display().to_string()));
+    Ok(Outcome::Ok)
+}
+
+fn shell_quote(s: &str) -> String {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) { s.to_string() } else { format!("'{}'", s.replace('\'', "'\\''")) }
+}
+
+fn print_plan(tree: &FileTree, target: &std::path::Path, no_git: bool) {
+    println!(
+        "would write {} files ({}) to {}{}",
+        tree.len(),
+        human_size(tree.total_bytes()),
+        target.display(),
+        if no_git { "" } else { " and make the first git commit" }
+    );
+    for (path, entry) in tree.iter() {
+        println!("{:>9}  {path}{}", human_size(entry.bytes.len()), if entry.executable { " (executable)" } else { "" });
+    }
+}
+
+/// A size in B / KiB / MiB.
+pub fn human_size(bytes: usize) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let b = bytes as f64;
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if b < 1024.0 * 1024.0 {
+        format!("{:.1} KiB", b / 1024.0)
+    } else {
+        format!("{:.1} MiB", b / 1024.0 / 1024.0)
+    }
+}

@@ -1,0 +1,57 @@
+//! newsvc: render standard service repositories from template sets, keep
+//! them in step by git merges of pristine renders, and grade them.
+//!
+//! The pipeline: source → `TemplateSet`; answers → `Resolved`;
+//! `render` → `FileTree` (pure); then disk, git, diff, snapshot or grade at
+//! the edges. `run` returns the process exit code: 0 ok, 1 the command found
+//! something (drift, conflicts, below a grade, upgrade due), 2 an error.
+
+pub mod answers;
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod error;
+pub mod expr;
+pub mod manifest;
+pub mod prompt;
+pub mod record;
+pub mod render;
+pub mod repo;
+pub mod source;
+pub mod tree;
+pub mod validate;
+pub mod write;
+
+use std::ffi::OsString;
+
+use clap::Parser;
+
+/// What a command reports back: success, or "ran and found something".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Found,
+}
+
+/// Parses `args`, runs the command and returns the exit code.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ => 2,
+            };
+        }
+    };
+    write::install_interrupt_cleanup();
+    match cmd::dispatch(cli.command) {
+        Ok(Outcome::Ok) => 0,
+        Ok(Outcome::Found) => 1,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! Template sources: where a template set comes from (the embedded default,
+//! a local folder, or a git URL at a ref) and loading it into memory as a
+//! `TemplateSet`. The only place that reads template files.
+
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+
+use crate::error::{Error, Result};
+use crate::manifest::{MANIFEST_FILE, Manifest};
+
+/// The template sets built into the binary.
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// The folder inside a template set that holds the files to render.
+pub const FILES_DIR: &str = "files";
+/// The template set's own changelog, shown by `upgrade --dry-run`.
+pub const CHANGELOG_FILE: &str = "CHANGELOG.md";
+/// The name of the default embedded template.
+pub const DEFAULT_TEMPLATE: &str = "service";
+
+/// One file of a template set, relative to its `files/` folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+    pub executable: bool,
+}
+
+/// Where a loaded template came from, as recorded in `.newsvc.yml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The source string to record and to load it again.
+    pub source: String,
+    /// The resolved commit, for git sources.
+    pub commit: Option<String>,
+    /// The folder of the template set on disk, when there is one.
+    pub dir: Option<PathBuf>,
+}
+
+/// A template set in memory.
+#[derive(Debug, Clone)]
+pub struct TemplateSet {
+    pub manifest: Manifest,
+    pub manifest_text: String,
+    pub files: Vec<TemplateFile>,
+    pub changelog: Option<String>,
+    pub origin: Origin,
+}
+
+/// A parsed `--template` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceSpec {
+    Embedded(String),
+    Dir(PathBuf),
+    Git { url: String, reference: String, subdir: Option<String> },
+}
+
+impl SourceSpec {
+    /// Parses a source: a built-in name, a folder, or `URL@REF[//SUBDIR]`.
+    pub fn parse(s: &str) -> Result<SourceSpec> {
+        let looks_remote = s.contains("://") || s.starts_with("git@");
+        if looks_remote {
+            return crate::source::git::parse_spec(s);
+        }
+        if EMBEDDED.get_dir(s).is_some() && !s.contains('/') && !Path::new(s).exists() {
+            return Ok(SourceSpec::Embedded(s.to_string()));
+        }
+        Ok(SourceSpec::Dir(PathBuf::from(s)))
+    }
+}
+
+/// The names of the embedded template sets.
+pub fn embedded_names() -> Vec<String> {
+    let mut names: Vec<String> = EMBEDDED
+        .dirs()
+        .filter(|d| d.get_file(d.path().join(MANIFEST_FILE)).is_some())
+        .map(|d| d.path().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Loads a template set from a source string.
+pub fn load(source: &str, options: &git::FetchOptions) -> Result<TemplateSet> {
+    match SourceSpec::parse(source)? {
+        SourceSpec::Embedded(name) => load_embedded(&name),
+        SourceSpec::Dir(dir) => {
+            let dir = dir.canonicalize().map_err(|e| Error::Source {
+                source_name: source.to_string(),
+                message: format!("cannot open the folder: {e}; give a template folder (holding {MANIFEST_FILE}), a git URL@REF, or one of: {}", embedded_names().join(", ")),
+            })?;
+            load_dir(&dir, Origin { source: dir.to_string_lossy().into_owned(), commit: None, dir: Some(dir.clone()) })
+        }
+        SourceSpec::Git { url, reference, subdir } => git::load(source, &url, &reference, subdir.as_deref(), options),
+    }
+}
+
+/// Loads an embedded template set by name.
+pub fn load_embedded(name: &str) -> Result<TemplateSet> {
+    let not_found = || Error::Source {
+        source_name: name.to_string(),
+        message: format!("no such built-in template; built-in: {}", embedded_names().join(", ")),
+    };
+    let dir = EMBEDDED.get_dir(name).ok_or_else(not_found)?;
+    let manifest_file = dir.get_file(Path::new(name).join(MANIFEST_FILE)).ok_or_else(not_found)?;
+    let manifest_text = String::from_utf8_lossy(manifest_file.contents()).into_owned();
+    let manifest = Manifest::parse(&manifest_text, &format!("{name}/{MANIFEST_FILE}"))?;
+    let changelog = dir
+        .get_file(Path::new(name).join(CHANGELOG_FILE))
+        .map(|f| String::from_utf8_lossy(f.contents()).into_owned());
+    let mut files = Vec::new();
+    if let Some(files_dir) = dir.get_dir(Path::new(name).join(FILES_DIR)) {
+        collect_embedded(files_dir, files_dir.path(), &mut files);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(TemplateSet {
+        manifest,
+        manifest_text,
+        files,
+        changelog,
+        origin: Origin { source: name.to_string(), commit: None, dir: None },
+    })
+}
+
+fn collect_embedded(dir: &Dir<'static>, root: &Path, out: &mut Vec<TemplateFile>) {
+    for f in dir.files() {
+        let rel = f.path().strip_prefix(root).unwrap_or(f.path());
+        // include_dir keeps no file modes: executables come from file rules.
+        out.push(TemplateFile { path: slash_path(rel), bytes: f.contents().to_vec(), executable: false });
+    }
+    for d in dir.dirs() {
+        collect_embedded(d, root, out);
+    }
+}
+
+/// Loads a template set from a folder on disk.
+pub fn load_dir(dir: &Path, origin: Origin) -> Result<TemplateSet> {
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let manifest_text = std::fs::read_to_string(&manifest_path).map_err(|e| Error::Source {
+        source_name: origin.source.clone(),
+        message: if e.kind() == std::io::ErrorKind::NotFound {
+            format!("no {MANIFEST_FILE} in `{}`; a template set is a folder with {MANIFEST_FILE} and a {FILES_DIR}/ folder", dir.display())
+        } else {
+            format!("cannot read `{}`: {e}", manifest_path.display())
+        },
+    })?;
+    let manifest = Manifest::parse(&manifest_text, &manifest_path.to_string_lossy())?;
+    let changelog = std::fs::read_to_string(dir.join(CHANGELOG_FILE)).ok();
+    let files_root = dir.join(FILES_DIR);
+    let mut files = Vec::new();
+    if files_root.is_dir() {
+        for entry in walkdir::WalkDir::new(&files_root).sort_by_file_name() {
+            let entry = entry.map_err(|e| Error::Source { source_name: origin.source.clone(), message: e.to_string() })?;
+            let rel = entry.path().strip_prefix(&files_root).unwrap_or(entry.path());
+            if entry.path_is_symlink() {
+                return Err(Error::UnsafePath {
+                    file: format!("{FILES_DIR}/{}", slash_path(rel)),
+                    path: slash_path(rel),
+                    reason: "is a symbolic link (links are not followed: they could point outside the repository)".into(),
+                });
+            }
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let bytes = std::fs::read(entry.path()).map_err(Error::io("cannot read", entry.path()))?;
+            out_push(&mut files, slash_path(rel), bytes, is_executable(&entry));
+        }
+    }
+    Ok(TemplateSet { manifest, manifest_text, files, changelog, origin })
+}
+
+fn out_push(files: &mut Vec<TemplateFile>, path: String, bytes: Vec<u8>, executable: bool) {
+    files.push(TemplateFile { path, bytes, executable });
+}
+
+#[cfg(unix)]
+fn is_executable(entry: &walkdir::DirEntry) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    entry.metadata().is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(_: &walkdir::DirEntry) -> bool {
+    false
+}
+
+fn slash_path(p: &Path) -> String {
+    p.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
+}
+
+pub mod git;
