@@ -18,9 +18,20 @@ pub struct Cli {
 pub enum Command {
     /// Generate a new service repository from a template.
     New(NewArgs),
+    /// Merge the template's newer version (or changed answers) into this repository.
+    Upgrade(UpgradeArgs),
+    /// Bring an existing repository (not made by newsvc) under management.
+    Adopt(AdoptArgs),
+    /// Template source, recorded and latest version, and whether an upgrade is due.
+    Status(StatusArgs),
+    /// The team's customisations against the pristine render of the recorded version.
+    Diff(DiffArgs),
     /// List, show and check template sets.
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Render a template's snapshot cases and compare them with committed folders (CI), or update them.
+    #[command(subcommand)]
+    Snapshot(SnapshotCommand),
     /// Print a shell completion script.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -96,4 +107,86 @@ pub enum TemplatesCommand {
         #[arg(long)]
         offline: bool,
     },
+    /// Lint a template: render every snapshot case and report syntax errors,
+    /// undefined variables, unused questions, bad conditions, file rules
+    /// matching nothing, invalid cases and colliding paths (exit 1 on findings).
+    Validate {
+        /// Template source (default: the configured default template).
+        source: Option<String>,
+        /// Use cached git templates only; never fetch.
+        #[arg(long)]
+        offline: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCommand {
+    /// Compare every case's render with `DIR/<case>/`: print the drift and exit 1, or exit 0 when identical.
+    Check(SnapshotArgs),
+    /// Rewrite `DIR/<case>/` to match the renders; remove stale case folders and files.
+    Update(SnapshotArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    #[command(flatten)]
+    pub template: TemplateArgs,
+    /// The folder holding one folder per case (default: `snapshots/` beside the template's template.yaml).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Only this case (repeatable); default: every case in template.yaml.
+    #[arg(long = "case", value_name = "NAME")]
+    pub cases: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// The repository (default: the current folder).
+    pub path: Option<PathBuf>,
+    #[command(flatten)]
+    pub template: TemplateArgs,
+    /// Upgrade to exactly this template version.
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub answers: AnswerArgs,
+    /// Print the per-file plan and the template's changelog; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Merge and stage, but do not commit (conclude with `git commit`).
+    #[arg(long)]
+    pub no_commit: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    /// The repository (default: the current folder).
+    pub path: Option<PathBuf>,
+    #[command(flatten)]
+    pub template: TemplateArgs,
+    #[command(flatten)]
+    pub answers: AnswerArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The repository (default: the current folder).
+    pub path: Option<PathBuf>,
+    #[command(flatten)]
+    pub template: TemplateArgs,
+    /// Exit 1 when an upgrade is due (for CI).
+    #[arg(long)]
+    pub check: bool,
+    /// Output format.
+    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
+    pub format: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The repository (default: the current folder).
+    pub path: Option<PathBuf>,
+    /// Use cached git templates only.
+    #[arg(long)]
+    pub offline: bool,
 }

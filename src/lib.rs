@@ -12,13 +12,18 @@ pub mod cmd;
 pub mod config;
 pub mod error;
 pub mod expr;
+pub mod hooks;
+pub mod lint;
 pub mod manifest;
+pub mod merge;
 pub mod prompt;
 pub mod record;
 pub mod render;
 pub mod repo;
+pub mod snapshot;
 pub mod source;
 pub mod tree;
+pub mod upgrade;
 pub mod validate;
 pub mod write;
 

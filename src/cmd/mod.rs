@@ -1,8 +1,10 @@
 //! The commands: each turns raw CLI input into a checked plan, calls the pure
 //! core, and performs the side effects at the end.
 
-mod new;
+pub(crate) mod new;
+mod snapshot;
 mod templates;
+mod upgrade;
 
 use clap::CommandFactory;
 
@@ -19,6 +21,11 @@ pub fn dispatch(command: Command) -> Result<Outcome> {
     match command {
         Command::New(args) => new::run_new(&args),
         Command::Templates(t) => templates::run(t),
+        Command::Snapshot(s) => snapshot::run(s),
+        Command::Upgrade(args) => upgrade::run_upgrade(&args),
+        Command::Adopt(args) => upgrade::run_adopt(&args),
+        Command::Status(args) => upgrade::run_status(&args),
+        Command::Diff(args) => upgrade::run_diff(&args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "newsvc", &mut std::io::stdout());
             Ok(Outcome::Ok)
@@ -37,5 +44,11 @@ pub fn template_source(flag: Option<&str>, config: &UserConfig) -> String {
 /// Loads the template named by `args` (or the configured default).
 pub fn load_template(args: &TemplateArgs, config: &UserConfig) -> Result<TemplateSet> {
     let source = template_source(args.template.as_deref(), config);
-    source::load(&source, &FetchOptions { offline: args.offline, cache_dir: None })
+    source::load(
+        &source,
+        &FetchOptions {
+            offline: args.offline,
+            cache_dir: None,
+        },
+    )
 }
