@@ -1,0 +1,3 @@
+"""{{ description | replace(from='"', to="'") }}"""
+
+__version__ = "0.1.0"
