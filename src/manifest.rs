@@ -174,17 +174,58 @@ pub struct Hook {
     pub when: Option<String>,
 }
 
+/// A problem `Manifest::check` found, sorted by what the linter reports it as.
+#[derive(Debug)]
+pub enum Problem {
+    /// A `when` expression naming a variable that is not (yet) defined.
+    UnknownInWhen(Error),
+    /// Anything else that makes the manifest unusable.
+    Invalid(Error),
+}
+
+impl Problem {
+    pub fn error(&self) -> &Error {
+        match self {
+            Problem::UnknownInWhen(e) | Problem::Invalid(e) => e,
+        }
+    }
+    pub fn into_error(self) -> Error {
+        match self {
+            Problem::UnknownInWhen(e) | Problem::Invalid(e) => e,
+        }
+    }
+}
+
 impl Manifest {
     /// Parses and checks a manifest; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Manifest> {
+        let (manifest, problems) = Self::parse_lenient(text, file)?;
+        match problems.into_iter().next() {
+            Some(first) => Err(first.into_error()),
+            None => Ok(manifest),
+        }
+    }
+
+    /// Parses a manifest and returns it with every problem `check` finds,
+    /// instead of failing at the first. Only YAML that does not fit the
+    /// manifest's shape is an error. For the template linter.
+    pub fn parse_lenient(text: &str, file: &str) -> Result<(Manifest, Vec<Problem>)> {
         let manifest: Manifest = serde_norway::from_str(text).map_err(|e| {
             let line = e.location().map_or(0, |l| l.line());
             let message = e.to_string();
-            let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-            Error::Manifest { file: file.to_string(), line, message }
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
+            Error::Manifest {
+                file: file.to_string(),
+                line,
+                message,
+            }
         })?;
-        manifest.check(text, file)?;
-        Ok(manifest)
+        let problems = manifest.check(text, file);
+        Ok((manifest, problems))
     }
 
     /// The question called `name`.
@@ -206,112 +247,256 @@ impl Manifest {
         self.cases.iter().find(|c| c.name == name)
     }
 
-    fn check(&self, text: &str, file: &str) -> Result<()> {
+    /// Every problem with the manifest, in file order.
+    fn check(&self, text: &str, file: &str) -> Vec<Problem> {
         let fail = |needle: &str, message: String| Error::Manifest {
             file: file.to_string(),
             line: line_of(text, needle),
             message,
         };
+        let mut problems = Vec::new();
+        let mut invalid = |e: Error| problems.push(Problem::Invalid(e));
         if self.name.trim().is_empty() {
-            return Err(fail("name:", "field `name` is empty".to_string()));
+            invalid(fail("name:", "field `name` is empty".to_string()));
         }
+        // `when` problems are collected apart and merged in at the end.
+        let mut unknown = Vec::new();
         let mut seen: Vec<&str> = Vec::new();
         for q in &self.questions {
             let here = format!("name: {}", q.name);
             if !is_identifier(&q.name) {
-                return Err(fail(&here, format!("question name `{}` must be an identifier (letters, digits, `_`)", q.name)));
+                invalid(fail(
+                    &here,
+                    format!(
+                        "question name `{}` must be an identifier (letters, digits, `_`)",
+                        q.name
+                    ),
+                ));
             }
             if seen.contains(&q.name.as_str()) {
-                return Err(fail(&here, format!("question `{}` is declared twice", q.name)));
+                invalid(fail(
+                    &here,
+                    format!("question `{}` is declared twice", q.name),
+                ));
             }
             let needs_choices = matches!(q.kind, QuestionType::Choice | QuestionType::Multi);
             if needs_choices && q.choices.is_empty() {
-                return Err(fail(&here, format!("question `{}`: field `choices` is required for type `{}`", q.name, q.kind.as_str())));
+                invalid(fail(
+                    &here,
+                    format!(
+                        "question `{}`: field `choices` is required for type `{}`",
+                        q.name,
+                        q.kind.as_str()
+                    ),
+                ));
             }
             if !needs_choices && !q.choices.is_empty() {
-                return Err(fail(&here, format!("question `{}`: field `choices` only applies to choice and multi questions", q.name)));
+                invalid(fail(
+                    &here,
+                    format!(
+                        "question `{}`: field `choices` only applies to choice and multi questions",
+                        q.name
+                    ),
+                ));
             }
             if let Some(re) = &q.regex {
-                regex::Regex::new(re).map_err(|e| fail(&here, format!("question `{}`: field `regex` does not compile: {e}", q.name)))?;
+                if let Err(e) = regex::Regex::new(re) {
+                    invalid(fail(
+                        &here,
+                        format!("question `{}`: field `regex` does not compile: {e}", q.name),
+                    ));
+                }
             }
             if let Some(v) = &q.validate {
                 if NamedValidator::from_name(v).is_none() {
-                    return Err(fail(
+                    invalid(fail(
                         &here,
-                        format!("question `{}`: field `validate`: unknown validator `{v}`; known: {}", q.name, NamedValidator::NAMES.join(", ")),
+                        format!(
+                            "question `{}`: field `validate`: unknown validator `{v}`; known: {}",
+                            q.name,
+                            NamedValidator::NAMES.join(", ")
+                        ),
                     ));
                 }
             }
             if let Some(when) = &q.when {
-                check_expression(when, &seen, &format!("question `{}`: field `when`", q.name)).map_err(|m| fail(&here, m))?;
+                if let Err(p) =
+                    check_expression(when, &seen, &format!("question `{}`: field `when`", q.name))
+                {
+                    // Point at the `when:` line of this question, not its `name:`.
+                    let line = line_of_after(text, &here, "when:");
+                    unknown.push(p.map(|message| Error::Manifest {
+                        file: file.to_string(),
+                        line,
+                        message,
+                    }));
+                }
             }
-            seen.push(&q.name);
+            if !seen.contains(&q.name.as_str()) {
+                seen.push(&q.name);
+            }
         }
         let mut known = seen.clone();
         for (name, template) in &self.computed {
             if known.contains(&name.as_str()) {
-                return Err(fail(&format!("{name}:"), format!("computed value `{name}` has the name of a question or another computed value")));
+                invalid(fail(
+                    &format!("{name}:"),
+                    format!(
+                        "computed value `{name}` has the name of a question or another computed value"
+                    ),
+                ));
             }
-            expr::variables_of_template(template)
-                .map_err(|m| fail(&format!("{name}:"), format!("computed value `{name}`: {m}")))?;
+            if let Err(m) = expr::variables_of_template(template) {
+                invalid(fail(
+                    &format!("{name}:"),
+                    format!("computed value `{name}`: {m}"),
+                ));
+            }
             known.push(name);
         }
         for rule in &self.files {
-            let here = rule.path.as_deref().or(rule.folder.as_deref()).unwrap_or("files:");
+            let here = rule
+                .path
+                .as_deref()
+                .or(rule.folder.as_deref())
+                .unwrap_or("files:");
             if rule.path.is_some() == rule.folder.is_some() {
-                return Err(fail(here, format!("file rule {}: give exactly one of `path` or `folder`", rule.describe())));
+                invalid(fail(
+                    here,
+                    format!(
+                        "file rule {}: give exactly one of `path` or `folder`",
+                        rule.describe()
+                    ),
+                ));
             }
             if rule.into.is_some() && rule.folder.is_none() {
-                return Err(fail(here, format!("file rule {}: `into` only applies to a `folder` rule", rule.describe())));
+                invalid(fail(
+                    here,
+                    format!(
+                        "file rule {}: `into` only applies to a `folder` rule",
+                        rule.describe()
+                    ),
+                ));
             }
             if let Some(glob) = &rule.path {
-                globset::Glob::new(glob).map_err(|e| fail(here, format!("file rule {}: bad glob: {e}", rule.describe())))?;
+                if let Err(e) = globset::Glob::new(glob) {
+                    invalid(fail(
+                        here,
+                        format!("file rule {}: bad glob: {e}", rule.describe()),
+                    ));
+                }
             }
             if let Some(when) = &rule.when {
-                check_expression(when, &known, &format!("file rule {}: field `when`", rule.describe())).map_err(|m| fail(here, m))?;
+                if let Err(p) = check_expression(
+                    when,
+                    &known,
+                    &format!("file rule {}: field `when`", rule.describe()),
+                ) {
+                    unknown.push(p.map(|m| fail(here, m)));
+                }
             }
         }
         for hook in &self.hooks {
             if let Some(when) = &hook.when {
-                check_expression(when, &known, &format!("hook `{}`: field `when`", hook.run)).map_err(|m| fail(&hook.run, m))?;
+                if let Err(p) =
+                    check_expression(when, &known, &format!("hook `{}`: field `when`", hook.run))
+                {
+                    unknown.push(p.map(|m| fail(&hook.run, m)));
+                }
             }
         }
         let mut case_names: Vec<&str> = Vec::new();
         for case in &self.cases {
             let here = format!("name: {}", case.name);
             if case_names.contains(&case.name.as_str()) {
-                return Err(fail(&here, format!("case `{}` is declared twice", case.name)));
+                invalid(fail(
+                    &here,
+                    format!("case `{}` is declared twice", case.name),
+                ));
             }
-            if case.name.is_empty() || case.name.contains(['/', '\\']) || case.name.starts_with('.') {
-                return Err(fail(&here, format!("case name `{}` must be usable as a folder name", case.name)));
+            if case.name.is_empty() || case.name.contains(['/', '\\']) || case.name.starts_with('.')
+            {
+                invalid(fail(
+                    &here,
+                    format!("case name `{}` must be usable as a folder name", case.name),
+                ));
             }
             case_names.push(&case.name);
         }
-        Ok(())
+        problems.extend(unknown.into_iter().map(|p| match p {
+            WhenProblem::Unknown(e) => Problem::UnknownInWhen(e),
+            WhenProblem::Syntax(e) => Problem::Invalid(e),
+        }));
+        problems.sort_by_key(|p| match p.error() {
+            Error::Manifest { line, .. } => *line,
+            _ => 0,
+        });
+        problems
+    }
+}
+
+/// Why a `when` expression was refused.
+enum WhenProblem<E> {
+    Syntax(E),
+    Unknown(E),
+}
+
+impl<E> WhenProblem<E> {
+    fn map<F>(self, f: impl FnOnce(E) -> F) -> WhenProblem<F> {
+        match self {
+            WhenProblem::Syntax(e) => WhenProblem::Syntax(f(e)),
+            WhenProblem::Unknown(e) => WhenProblem::Unknown(f(e)),
+        }
     }
 }
 
 /// Checks that a `when` expression parses and names only `known` variables.
-fn check_expression(expression: &str, known: &[&str], what: &str) -> std::result::Result<(), String> {
-    let used = expr::variables_of_expression(expression).map_err(|e| format!("{what}: `{expression}` does not parse: {e}"))?;
-    let unknown: Vec<&String> = used.iter().filter(|v| !known.contains(&v.as_str())).collect();
+fn check_expression(
+    expression: &str,
+    known: &[&str],
+    what: &str,
+) -> std::result::Result<(), WhenProblem<String>> {
+    let used = expr::variables_of_expression(expression)
+        .map_err(|e| WhenProblem::Syntax(format!("{what}: `{expression}` does not parse: {e}")))?;
+    let unknown: Vec<&String> = used
+        .iter()
+        .filter(|v| !known.contains(&v.as_str()))
+        .collect();
     if let Some(first) = unknown.first() {
-        return Err(format!(
+        return Err(WhenProblem::Unknown(format!(
             "{what}: `{expression}` refers to unknown question `{first}`; it can use: {}",
-            if known.is_empty() { "(no earlier questions)".to_string() } else { known.join(", ") }
-        ));
+            if known.is_empty() {
+                "(no earlier questions)".to_string()
+            } else {
+                known.join(", ")
+            }
+        )));
     }
     Ok(())
 }
 
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// The 1-based line of the first occurrence of `needle` in `text` (1 if absent).
 pub(crate) fn line_of(text: &str, needle: &str) -> usize {
-    text.find(needle).map_or(1, |at| text[..at].matches('\n').count() + 1)
+    text.find(needle)
+        .map_or(1, |at| text[..at].matches('\n').count() + 1)
+}
+
+/// The line of the first `needle` after the first `anchor` (the anchor's
+/// line if there is none), e.g. a question's `when:` field.
+fn line_of_after(text: &str, anchor: &str, needle: &str) -> usize {
+    let Some(start) = text.find(anchor) else {
+        return 1;
+    };
+    let at = text[start..].find(needle).map_or(start, |i| start + i);
+    text[..at].matches('\n').count() + 1
 }
 
 #[cfg(test)]
@@ -330,7 +515,9 @@ mod tests {
     #[test]
     fn unknown_field_names_file_line_and_field() {
         let text = format!("{MINIMAL}    colour: red\n");
-        let err = Manifest::parse(&text, "x/template.yaml").unwrap_err().to_string();
+        let err = Manifest::parse(&text, "x/template.yaml")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("x/template.yaml:6:"), "{err}");
         assert!(err.contains("colour"), "{err}");
     }
@@ -338,21 +525,27 @@ mod tests {
     #[test]
     fn when_naming_an_unknown_question_is_refused_with_its_line() {
         let text = format!("{MINIMAL}  - name: b\n    type: bool\n    when: flavour == \"x\"\n");
-        let err = Manifest::parse(&text, "template.yaml").unwrap_err().to_string();
-        assert!(err.starts_with("template.yaml:6:"), "{err}");
+        let err = Manifest::parse(&text, "template.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("template.yaml:8:"), "{err}");
         assert!(err.contains("unknown question `flavour`"), "{err}");
     }
 
     #[test]
     fn choice_without_choices_is_refused() {
         let text = "name: t\nversion: 1.0.0\nquestions:\n  - name: c\n    type: choice\n";
-        let err = Manifest::parse(text, "template.yaml").unwrap_err().to_string();
+        let err = Manifest::parse(text, "template.yaml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`choices` is required"), "{err}");
     }
 
     #[test]
     fn bad_version_is_refused() {
-        let err = Manifest::parse("name: t\nversion: one\n", "template.yaml").unwrap_err().to_string();
+        let err = Manifest::parse("name: t\nversion: one\n", "template.yaml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("template.yaml:2"), "{err}");
     }
 }

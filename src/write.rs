@@ -21,6 +21,8 @@ pub fn install_interrupt_cleanup() {
                 let _ = fs::remove_dir_all(d);
             }
         }
+        // A prompt may have hidden the cursor; give it back.
+        let _ = console::Term::stderr().show_cursor();
         eprintln!("\ninterrupted; nothing was written");
         std::process::exit(130);
     });
@@ -34,14 +36,23 @@ struct Staging {
 
 impl Staging {
     fn new(target: &Path) -> Result<Staging> {
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(Error::io("cannot create the parent folder", parent))?;
-        let name = target.file_name().map_or_else(|| "repo".into(), |n| n.to_string_lossy().into_owned());
+        let name = target
+            .file_name()
+            .map_or_else(|| "repo".into(), |n| n.to_string_lossy().into_owned());
         let path = parent.join(format!(".{name}.newsvc-staging-{}", std::process::id()));
         if path.exists() {
-            fs::remove_dir_all(&path).map_err(Error::io("cannot clear an old staging folder", &path))?;
+            fs::remove_dir_all(&path)
+                .map_err(Error::io("cannot clear an old staging folder", &path))?;
         }
-        STAGING.lock().map_err(|_| Error::Other("internal lock poisoned".into()))?.push(path.clone());
+        STAGING
+            .lock()
+            .map_err(|_| Error::Other("internal lock poisoned".into()))?
+            .push(path.clone());
         fs::create_dir(&path).map_err(Error::io("cannot create the staging folder", &path))?;
         Ok(Staging { path, keep: false })
     }
@@ -76,9 +87,17 @@ pub struct Written {
 /// moved into place (hooks, git init). With `force`, an existing non-empty
 /// target receives the files the template produces; nothing else there is
 /// deleted, and `skip_if_exists` files already present are kept.
-pub fn write_new(tree: &FileTree, target: &Path, force: bool, finish: impl FnOnce(&Path) -> Result<()>) -> Result<Written> {
+pub fn write_new(
+    tree: &FileTree,
+    target: &Path,
+    force: bool,
+    finish: impl FnOnce(&Path) -> Result<()>,
+) -> Result<Written> {
     if target.exists() && !target.is_dir() {
-        return Err(Error::Other(format!("`{}` exists and is not a folder; choose another --output", target.display())));
+        return Err(Error::Other(format!(
+            "`{}` exists and is not a folder; choose another --output",
+            target.display()
+        )));
     }
     let existing = is_non_empty_dir(target);
     if existing && !force {
@@ -95,7 +114,10 @@ pub fn write_new(tree: &FileTree, target: &Path, force: bool, finish: impl FnOnc
         if target.is_dir() {
             fs::remove_dir(target).map_err(Error::io("cannot replace the empty folder", target))?;
         }
-        fs::rename(&staging.path, target).map_err(Error::io("cannot move the staged repository into place at", target))?;
+        fs::rename(&staging.path, target).map_err(Error::io(
+            "cannot move the staged repository into place at",
+            target,
+        ))?;
         staging.keep = true;
     }
     Ok(written)
@@ -119,7 +141,9 @@ pub fn write_tree(tree: &FileTree, root: &Path) -> Result<()> {
 #[cfg(unix)]
 pub fn set_executable(path: &Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    let mut perms = fs::metadata(path).map_err(Error::io("cannot read", path))?.permissions();
+    let mut perms = fs::metadata(path)
+        .map_err(Error::io("cannot read", path))?
+        .permissions();
     perms.set_mode(perms.mode() | 0o111);
     fs::set_permissions(path, perms).map_err(Error::io("cannot make executable", path))
 }
@@ -129,7 +153,12 @@ pub fn set_executable(_: &Path) -> Result<()> {
     Ok(())
 }
 
-fn move_into_existing(tree: &FileTree, staged: &Path, target: &Path, written: &mut Written) -> Result<()> {
+fn move_into_existing(
+    tree: &FileTree,
+    staged: &Path,
+    target: &Path,
+    written: &mut Written,
+) -> Result<()> {
     // Refuse before moving anything if a file would be written through a link.
     for path in tree.paths() {
         let mut at = target.to_path_buf();
@@ -158,7 +187,45 @@ fn move_into_existing(tree: &FileTree, staged: &Path, target: &Path, written: &m
     let staged_git = staged.join(".git");
     let target_git = target.join(".git");
     if staged_git.exists() && !target_git.exists() {
-        fs::rename(&staged_git, &target_git).map_err(Error::io("cannot move the git folder into place at", &target_git))?;
+        fs::rename(&staged_git, &target_git).map_err(Error::io(
+            "cannot move the git folder into place at",
+            &target_git,
+        ))?;
+    }
+    move_hook_outputs(tree, staged, target)
+}
+
+/// Moves the files template hooks created in the staged folder (anything
+/// not in `tree` and outside `.git`) into the existing target.
+fn move_hook_outputs(tree: &FileTree, staged: &Path, target: &Path) -> Result<()> {
+    let walk = walkdir::WalkDir::new(staged)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|e| e.depth() > 1 || e.file_name() != ".git");
+    for entry in walk {
+        let entry = entry.map_err(|e| {
+            Error::Other(format!(
+                "cannot read the staged folder `{}`: {e}",
+                staged.display()
+            ))
+        })?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(staged).unwrap_or(entry.path());
+        let key = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        if tree.get(&key).is_some() {
+            continue;
+        }
+        let to = target.join(rel);
+        if let Some(parent) = to.parent() {
+            fs::create_dir_all(parent).map_err(Error::io("cannot create folder", parent))?;
+        }
+        fs::rename(entry.path(), &to).map_err(Error::io("cannot move into place", &to))?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use crate::answers::{self, Provided, ProvidedAnswers, Raw, Resolved};
 use crate::cli::{AnswerArgs, NewArgs};
 use crate::config::UserConfig;
 use crate::error::{Error, Result};
+use crate::hooks;
 use crate::prompt;
 use crate::render;
 use crate::repo;
@@ -16,32 +17,55 @@ use crate::write;
 
 /// Collects the answers given by `--answers FILE` and `--set`, flags last
 /// (they win). `extra` are dedicated flags such as `--lang`.
-pub fn provided_answers(args: &AnswerArgs, extra: &[(&str, Option<&String>, &str)]) -> Result<ProvidedAnswers> {
+pub fn provided_answers(
+    args: &AnswerArgs,
+    extra: &[(&str, Option<&String>, &str)],
+) -> Result<ProvidedAnswers> {
     let mut layers = Vec::new();
     if let Some(file) = &args.answers {
-        let text = std::fs::read_to_string(file).map_err(Error::io("cannot read the answers file", file))?;
+        let text = std::fs::read_to_string(file)
+            .map_err(Error::io("cannot read the answers file", file))?;
         layers.push(answers::from_yaml(&text, &file.to_string_lossy())?);
     }
     let mut flags = ProvidedAnswers::new();
     for (key, value, origin) in extra {
         if let Some(v) = value {
-            flags.insert((*key).to_string(), Provided { raw: Raw::Text((*v).clone()), origin: (*origin).to_string() });
+            flags.insert(
+                (*key).to_string(),
+                Provided {
+                    raw: Raw::Text((*v).clone()),
+                    origin: (*origin).to_string(),
+                },
+            );
         }
     }
     for s in &args.set {
         let (k, v) = answers::parse_set(s)?;
-        flags.insert(k.clone(), Provided { raw: Raw::Text(v), origin: format!("--set {k}") });
+        flags.insert(
+            k.clone(),
+            Provided {
+                raw: Raw::Text(v),
+                origin: format!("--set {k}"),
+            },
+        );
     }
     layers.push(flags);
     Ok(answers::layer(layers))
 }
 
 /// Resolves answers, prompting on a terminal unless `defaults` is set.
-pub fn resolve_answers(set: &TemplateSet, provided: &ProvidedAnswers, config: &UserConfig, defaults: bool, title: &str) -> Result<Resolved> {
+pub fn resolve_answers(
+    set: &TemplateSet,
+    provided: &ProvidedAnswers,
+    config: &UserConfig,
+    defaults: bool,
+    title: &str,
+) -> Result<Resolved> {
     let config_defaults = config.default_answers(&set.manifest.variable_names());
     if !defaults && prompt::can_prompt() {
         let mut asker = prompt::TerminalAsker::default();
-        let resolved = answers::resolve(&set.manifest, provided, &config_defaults, Some(&mut asker))?;
+        let resolved =
+            answers::resolve(&set.manifest, provided, &config_defaults, Some(&mut asker))?;
         if !prompt::confirm_summary(title, &resolved.recorded)? {
             return Err(Error::Cancelled);
         }
@@ -56,11 +80,24 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
     let set = super::load_template(&args.template, &config)?;
     let provided = provided_answers(
         &args.answers,
-        &[("service_name", args.name.as_ref(), "the NAME argument"), ("language", args.lang.as_ref(), "--lang"), ("kind", args.kind.as_ref(), "--kind")],
+        &[
+            ("service_name", args.name.as_ref(), "the NAME argument"),
+            ("language", args.lang.as_ref(), "--lang"),
+            ("kind", args.kind.as_ref(), "--kind"),
+        ],
     )?;
-    let title = format!("New repository from {}@{}:", set.manifest.name, set.manifest.version);
+    let title = format!(
+        "New repository from {}@{}:",
+        set.manifest.name, set.manifest.version
+    );
     let resolved = resolve_answers(&set, &provided, &config, args.answers.defaults, &title)?;
     let tree = render::render_repo(&set, &resolved)?;
+    let hook_plan = hooks::plan(
+        &set,
+        &render::context(&set, &resolved)?,
+        args.trust,
+        &config,
+    )?;
     let target = match &args.output {
         Some(dir) => dir.clone(),
         None => match resolved.all.get("service_name") {
@@ -70,10 +107,28 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
     };
     if args.dry_run {
         print_plan(&tree, &target, args.no_git);
+        for hook in &hook_plan.hooks {
+            println!(
+                "{} hook: {}",
+                if hook_plan.trusted {
+                    "would run"
+                } else {
+                    "would skip (untrusted source)"
+                },
+                hook.run
+            );
+        }
         return Ok(Outcome::Ok);
     }
     let message = repo::pristine_message(
-        &format!("Create {} from template {}@{}", target.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()), set.manifest.name, set.manifest.version),
+        &format!(
+            "Create {} from template {}@{}",
+            target
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            set.manifest.name,
+            set.manifest.version
+        ),
         &set.manifest.name,
         &set.manifest.version,
         &set.origin.source,
@@ -81,6 +136,7 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
     let mut identity_fallback = false;
     let mut git_skipped_existing = false;
     let written = write::write_new(&tree, &target, args.force, |staged| {
+        hooks::run(&hook_plan, staged)?;
         if args.no_git {
             return Ok(());
         }
@@ -90,9 +146,21 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
         }
         let (_, fallback) = repo::init_with_pristine(staged, &tree, &message)?;
         identity_fallback = fallback;
+        if hook_plan.will_run() {
+            hooks::commit_changes(staged, &hook_plan)?;
+        }
         Ok(())
     })?;
-    eprintln!("created {} ({} files) from {}@{}", target.display(), tree.len(), set.manifest.name, set.manifest.version);
+    eprintln!(
+        "created {} ({} files) from {}@{}",
+        target.display(),
+        tree.len(),
+        set.manifest.name,
+        set.manifest.version
+    );
+    if hook_plan.skips() {
+        eprintln!("{}", hooks::skipped_message(&hook_plan, &set.origin.source));
+    }
     for kept in &written.kept {
         eprintln!("  kept existing {kept} (written once, never overwritten)");
     }
@@ -104,14 +172,26 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
         );
     }
     if git_skipped_existing {
-        eprintln!("note: `{}` already is a git repository; no commit was made (see `newsvc adopt`)", target.display());
+        eprintln!(
+            "note: `{}` already is a git repository; no commit was made (see `newsvc adopt`)",
+            target.display()
+        );
     }
-    eprintln!("\nnext steps:\n  cd {} && ./run.sh", shell_quote(&target.display().to_string()));
+    eprintln!(
+        "\nnext steps:\n  cd {} && ./run.sh",
+        shell_quote(&target.display().to_string())
+    );
     Ok(Outcome::Ok)
 }
 
 fn shell_quote(s: &str) -> String {
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) { s.to_string() } else { format!("'{}'", s.replace('\'', "'\\''")) }
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 fn print_plan(tree: &FileTree, target: &std::path::Path, no_git: bool) {
@@ -120,10 +200,22 @@ fn print_plan(tree: &FileTree, target: &std::path::Path, no_git: bool) {
         tree.len(),
         human_size(tree.total_bytes()),
         target.display(),
-        if no_git { "" } else { " and make the first git commit" }
+        if no_git {
+            ""
+        } else {
+            " and make the first git commit"
+        }
     );
     for (path, entry) in tree.iter() {
-        println!("{:>9}  {path}{}", human_size(entry.bytes.len()), if entry.executable { " (executable)" } else { "" });
+        println!(
+            "{:>9}  {path}{}",
+            human_size(entry.bytes.len()),
+            if entry.executable {
+                " (executable)"
+            } else {
+                ""
+            }
+        );
     }
 }
 

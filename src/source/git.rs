@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{FILES_DIR, Origin, SourceSpec, TemplateFile, TemplateSet};
+use super::{FILES_DIR, Origin, RawTemplateSet, SourceSpec, TemplateFile, TemplateSet};
 use crate::error::{Error, Result};
-use crate::manifest::{MANIFEST_FILE, Manifest};
+use crate::manifest::MANIFEST_FILE;
 
 /// How to treat the network and the cache.
 #[derive(Debug, Clone, Default)]
@@ -21,32 +21,52 @@ pub struct FetchOptions {
 pub fn parse_spec(s: &str) -> Result<SourceSpec> {
     let bad = |why: &str| Error::Source {
         source_name: s.to_string(),
-        message: format!("{why}; write a git source as URL@REF or URL@REF//SUBDIR, e.g. https://git.example.com/platform/templates.git@v2.3.0"),
+        message: format!(
+            "{why}; write a git source as URL@REF or URL@REF//SUBDIR, e.g. https://git.example.com/platform/templates.git@v2.3.0"
+        ),
     };
     // The subfolder follows the first `//` after the scheme's `://`.
     let scheme_end = s.find("://").map_or(0, |i| i + 3);
     let (main, subdir) = match s[scheme_end..].find("//") {
-        Some(i) => (&s[..scheme_end + i], Some(s[scheme_end + i + 2..].trim_matches('/').to_string())),
+        Some(i) => (
+            &s[..scheme_end + i],
+            Some(s[scheme_end + i + 2..].trim_matches('/').to_string()),
+        ),
         None => (s, None),
     };
-    let at = main.rfind('@').filter(|&i| i > scheme_end).ok_or_else(|| bad("no @REF"))?;
+    let at = main
+        .rfind('@')
+        .filter(|&i| i > scheme_end)
+        .ok_or_else(|| bad("no @REF"))?;
     let (url, reference) = (&main[..at], &main[at + 1..]);
     if url.is_empty() || reference.is_empty() {
         return Err(bad("empty URL or ref"));
     }
-    if subdir.as_deref().is_some_and(|d| d.is_empty() || d.split('/').any(|c| c == "..")) {
+    if subdir
+        .as_deref()
+        .is_some_and(|d| d.is_empty() || d.split('/').any(|c| c == ".."))
+    {
         return Err(bad("bad subfolder"));
     }
-    Ok(SourceSpec::Git { url: url.to_string(), reference: reference.to_string(), subdir })
+    Ok(SourceSpec::Git {
+        url: url.to_string(),
+        reference: reference.to_string(),
+        subdir,
+    })
 }
 
 /// The cache folder for `url`.
 pub fn cache_path(url: &str, options: &FetchOptions) -> PathBuf {
-    let root = options
-        .cache_dir
-        .clone()
-        .unwrap_or_else(|| dirs::cache_dir().unwrap_or_else(std::env::temp_dir).join("newsvc").join("git"));
-    let slug: String = url.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let root = options.cache_dir.clone().unwrap_or_else(|| {
+        dirs::cache_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("newsvc")
+            .join("git")
+    });
+    let slug: String = url
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
     let slug = slug.trim_matches('_');
     let slug = &slug[slug.len().saturating_sub(60)..];
     root.join(format!("{slug}-{:016x}", fnv1a(url.as_bytes())))
@@ -54,50 +74,137 @@ pub fn cache_path(url: &str, options: &FetchOptions) -> PathBuf {
 
 /// A stable hash for cache folder names (std's hasher is not stable across releases).
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
-/// Opens (or clones) the cached bare repository of `url`, fetching unless offline.
-pub fn open_cache(source: &str, url: &str, options: &FetchOptions) -> Result<git2::Repository> {
+/// Opens (or clones) the cached bare repository of `url` and brings it up
+/// to date, unless `--offline` or `reference` is a full commit id the cache
+/// already holds (a commit never changes, so there is nothing to fetch).
+pub fn open_cache(
+    source: &str,
+    url: &str,
+    reference: &str,
+    options: &FetchOptions,
+) -> Result<git2::Repository> {
     let path = cache_path(url, options);
-    let fail = |message: String| Error::Source { source_name: source.to_string(), message };
-    let repo = if path.join("HEAD").exists() {
-        git2::Repository::open_bare(&path).map_err(|e| fail(format!("cache `{}` is damaged ({}); delete it and retry", path.display(), e.message())))?
+    let fail = |message: String| Error::Source {
+        source_name: source.to_string(),
+        message,
+    };
+    let cached = path.join("HEAD").exists();
+    let repo = if cached {
+        git2::Repository::open_bare(&path).map_err(|e| {
+            fail(format!(
+                "the cache `{}` is damaged ({}); delete it and retry",
+                path.display(),
+                e.message()
+            ))
+        })?
     } else {
         if options.offline {
-            return Err(fail(format!("--offline, and `{url}` is not in the cache (`{}`); run once without --offline", path.display())));
+            return Err(fail(format!(
+                "--offline, and `{url}` is not in the cache (`{}`); run once without --offline to fill it",
+                path.display()
+            )));
         }
-        std::fs::create_dir_all(&path).map_err(Error::io("cannot create the cache folder", &path))?;
+        std::fs::create_dir_all(&path)
+            .map_err(Error::io("cannot create the cache folder", &path))?;
         let repo = git2::Repository::init_bare(&path).map_err(Error::git("init cache"))?;
-        repo.remote("origin", url).map_err(|e| fail(format!("bad URL: {}", e.message())))?;
+        repo.remote("origin", url)
+            .map_err(|e| fail(format!("bad URL `{url}`: {}", e.message())))?;
         repo
     };
-    if !options.offline {
-        let mut remote = repo.find_remote("origin").map_err(Error::git("cache has no origin"))?;
-        let refspecs = ["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"];
-        if let Err(e) = remote.fetch(&refspecs, None, None) {
-            // A failed first clone leaves nothing half-made behind.
-            if repo.references().map(|r| r.count()).unwrap_or(0) == 0 {
-                let _ = std::fs::remove_dir_all(&path);
-            }
-            return Err(fail(format!("cannot fetch `{url}`: {}", e.message())));
+    if options.offline || (cached && is_full_commit_id(reference) && has_commit(&repo, reference)) {
+        return Ok(repo);
+    }
+    if let Err(e) = fetch(&repo) {
+        // A failed first clone leaves nothing half-made behind.
+        if !cached {
+            drop(repo);
+            let _ = std::fs::remove_dir_all(&path);
         }
+        let hint = if cached {
+            "; pass --offline to use the cached copy"
+        } else {
+            "; check the URL and your access to it"
+        };
+        return Err(fail(format!("cannot fetch `{url}`: {}{hint}", e.message())));
     }
     Ok(repo)
 }
 
+/// Fetches every branch (as `refs/remotes/origin/*`) and tag, pruning what
+/// the remote deleted.
+fn fetch(repo: &git2::Repository) -> std::result::Result<(), git2::Error> {
+    let mut remote = repo.find_remote("origin")?;
+    let mut options = git2::FetchOptions::new();
+    options
+        .prune(git2::FetchPrune::On)
+        .download_tags(git2::AutotagOption::All);
+    remote.fetch(
+        &[
+            "+refs/heads/*:refs/remotes/origin/*",
+            "+refs/tags/*:refs/tags/*",
+        ],
+        Some(&mut options),
+        None,
+    )
+}
+
+fn is_full_commit_id(reference: &str) -> bool {
+    reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn has_commit(repo: &git2::Repository, id: &str) -> bool {
+    git2::Oid::from_str(id).is_ok_and(|oid| repo.find_commit(oid).is_ok())
+}
+
 /// Resolves a tag, branch or commit to a commit of the cached repository.
 pub fn resolve_ref<'r>(repo: &'r git2::Repository, reference: &str) -> Option<git2::Commit<'r>> {
-    let candidates = [format!("refs/tags/{reference}"), format!("refs/remotes/origin/{reference}"), reference.to_string()];
-    candidates.iter().find_map(|c| repo.revparse_single(c).ok().and_then(|o| o.peel_to_commit().ok()))
+    let candidates = [
+        format!("refs/tags/{reference}"),
+        format!("refs/remotes/origin/{reference}"),
+        reference.to_string(),
+    ];
+    candidates.iter().find_map(|c| {
+        repo.revparse_single(c)
+            .ok()
+            .and_then(|o| o.peel_to_commit().ok())
+    })
 }
 
 /// Loads the template set at `URL@REF[//SUBDIR]`.
-pub fn load(source: &str, url: &str, reference: &str, subdir: Option<&str>, options: &FetchOptions) -> Result<TemplateSet> {
-    let repo = open_cache(source, url, options)?;
+pub fn load(
+    source: &str,
+    url: &str,
+    reference: &str,
+    subdir: Option<&str>,
+    options: &FetchOptions,
+) -> Result<TemplateSet> {
+    load_raw(source, url, reference, subdir, options)?.parse()
+}
+
+/// Reads the template set at `URL@REF[//SUBDIR]` without parsing its manifest.
+pub fn load_raw(
+    source: &str,
+    url: &str,
+    reference: &str,
+    subdir: Option<&str>,
+    options: &FetchOptions,
+) -> Result<RawTemplateSet> {
+    let repo = open_cache(source, url, reference, options)?;
     let commit = resolve_ref(&repo, reference).ok_or_else(|| Error::Source {
         source_name: source.to_string(),
-        message: format!("ref `{reference}` is not a tag, branch or commit of `{url}`{}", if options.offline { " (in the offline cache)" } else { "" }),
+        message: format!(
+            "ref `{reference}` is not a tag, branch or commit of `{url}`{}",
+            if options.offline {
+                " (in the offline cache; run without --offline to fetch it)"
+            } else {
+                ""
+            }
+        ),
     })?;
     let mut tree = commit.tree().map_err(Error::git("read commit tree"))?;
     if let Some(sub) = subdir {
@@ -105,25 +212,32 @@ pub fn load(source: &str, url: &str, reference: &str, subdir: Option<&str>, opti
             source_name: source.to_string(),
             message: format!("no folder `{sub}` at `{reference}`"),
         })?;
-        tree = repo.find_tree(entry.id()).map_err(|_| Error::Source { source_name: source.to_string(), message: format!("`{sub}` is not a folder") })?;
+        tree = repo.find_tree(entry.id()).map_err(|_| Error::Source {
+            source_name: source.to_string(),
+            message: format!("`{sub}` is not a folder"),
+        })?;
     }
     let manifest_entry = tree.get_name(MANIFEST_FILE).ok_or_else(|| Error::Source {
         source_name: source.to_string(),
-        message: format!("no {MANIFEST_FILE} in {} at `{reference}`", subdir.map_or("the repository root".to_string(), |s| format!("`{s}`"))),
+        message: format!(
+            "no {MANIFEST_FILE} in {} at `{reference}`; a template set is a folder with {MANIFEST_FILE} and a {FILES_DIR}/ folder (point at it with URL@REF//SUBFOLDER)",
+            subdir.map_or("the repository root".to_string(), |s| format!("`{s}`"))
+        ),
     })?;
     let blob_text = |id: git2::Oid| -> Result<String> {
         let blob = repo.find_blob(id).map_err(Error::git("read blob"))?;
         Ok(String::from_utf8_lossy(blob.content()).into_owned())
     };
     let manifest_text = blob_text(manifest_entry.id())?;
-    let manifest = Manifest::parse(&manifest_text, &format!("{source}:{MANIFEST_FILE}"))?;
     let changelog = match tree.get_name(super::CHANGELOG_FILE) {
         Some(e) => Some(blob_text(e.id())?),
         None => None,
     };
     let mut files = Vec::new();
     if let Some(files_entry) = tree.get_name(FILES_DIR) {
-        let files_tree = repo.find_tree(files_entry.id()).map_err(Error::git("read files/"))?;
+        let files_tree = repo
+            .find_tree(files_entry.id())
+            .map_err(Error::git("read files/"))?;
         let mut failure = None;
         files_tree
             .walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
@@ -150,12 +264,16 @@ pub fn load(source: &str, url: &str, reference: &str, subdir: Option<&str>, opti
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(TemplateSet {
-        manifest,
+    Ok(RawTemplateSet {
         manifest_text,
+        manifest_file: format!("{source}:{MANIFEST_FILE}"),
         files,
         changelog,
-        origin: Origin { source: source.to_string(), commit: Some(commit.id().to_string()), dir: None },
+        origin: Origin {
+            source: source.to_string(),
+            commit: Some(commit.id().to_string()),
+            dir: None,
+        },
     })
 }
 
@@ -167,11 +285,19 @@ mod tests {
     fn parses_git_specs() {
         assert_eq!(
             parse_spec("https://git.example.com/platform/templates.git@v2.3.0").unwrap(),
-            SourceSpec::Git { url: "https://git.example.com/platform/templates.git".into(), reference: "v2.3.0".into(), subdir: None }
+            SourceSpec::Git {
+                url: "https://git.example.com/platform/templates.git".into(),
+                reference: "v2.3.0".into(),
+                subdir: None
+            }
         );
         assert_eq!(
             parse_spec("file:///srv/templates.git@main//service").unwrap(),
-            SourceSpec::Git { url: "file:///srv/templates.git".into(), reference: "main".into(), subdir: Some("service".into()) }
+            SourceSpec::Git {
+                url: "file:///srv/templates.git".into(),
+                reference: "main".into(),
+                subdir: Some("service".into())
+            }
         );
         assert!(parse_spec("https://git.example.com/x.git").is_err());
         assert!(parse_spec("file:///x.git@main//../etc").is_err());

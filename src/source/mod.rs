@@ -48,12 +48,42 @@ pub struct TemplateSet {
     pub origin: Origin,
 }
 
+/// A template set as read from its source, before its manifest is parsed:
+/// `parse` makes it a `TemplateSet`; the linter parses it leniently instead.
+#[derive(Debug, Clone)]
+pub struct RawTemplateSet {
+    pub manifest_text: String,
+    /// How the manifest is named in messages.
+    pub manifest_file: String,
+    pub files: Vec<TemplateFile>,
+    pub changelog: Option<String>,
+    pub origin: Origin,
+}
+
+impl RawTemplateSet {
+    /// Parses and checks the manifest.
+    pub fn parse(self) -> Result<TemplateSet> {
+        let manifest = Manifest::parse(&self.manifest_text, &self.manifest_file)?;
+        Ok(TemplateSet {
+            manifest,
+            manifest_text: self.manifest_text,
+            files: self.files,
+            changelog: self.changelog,
+            origin: self.origin,
+        })
+    }
+}
+
 /// A parsed `--template` value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceSpec {
     Embedded(String),
     Dir(PathBuf),
-    Git { url: String, reference: String, subdir: Option<String> },
+    Git {
+        url: String,
+        reference: String,
+        subdir: Option<String>,
+    },
 }
 
 impl SourceSpec {
@@ -83,29 +113,54 @@ pub fn embedded_names() -> Vec<String> {
 
 /// Loads a template set from a source string.
 pub fn load(source: &str, options: &git::FetchOptions) -> Result<TemplateSet> {
+    load_raw(source, options)?.parse()
+}
+
+/// Reads a template set from a source string without parsing its manifest.
+pub fn load_raw(source: &str, options: &git::FetchOptions) -> Result<RawTemplateSet> {
     match SourceSpec::parse(source)? {
-        SourceSpec::Embedded(name) => load_embedded(&name),
+        SourceSpec::Embedded(name) => load_embedded_raw(&name),
         SourceSpec::Dir(dir) => {
             let dir = dir.canonicalize().map_err(|e| Error::Source {
                 source_name: source.to_string(),
                 message: format!("cannot open the folder: {e}; give a template folder (holding {MANIFEST_FILE}), a git URL@REF, or one of: {}", embedded_names().join(", ")),
             })?;
-            load_dir(&dir, Origin { source: dir.to_string_lossy().into_owned(), commit: None, dir: Some(dir.clone()) })
+            load_dir_raw(
+                &dir,
+                Origin {
+                    source: dir.to_string_lossy().into_owned(),
+                    commit: None,
+                    dir: Some(dir.clone()),
+                },
+            )
         }
-        SourceSpec::Git { url, reference, subdir } => git::load(source, &url, &reference, subdir.as_deref(), options),
+        SourceSpec::Git {
+            url,
+            reference,
+            subdir,
+        } => git::load_raw(source, &url, &reference, subdir.as_deref(), options),
     }
 }
 
 /// Loads an embedded template set by name.
 pub fn load_embedded(name: &str) -> Result<TemplateSet> {
+    load_embedded_raw(name)?.parse()
+}
+
+/// Reads an embedded template set by name without parsing its manifest.
+pub fn load_embedded_raw(name: &str) -> Result<RawTemplateSet> {
     let not_found = || Error::Source {
         source_name: name.to_string(),
-        message: format!("no such built-in template; built-in: {}", embedded_names().join(", ")),
+        message: format!(
+            "no such built-in template; built-in: {}",
+            embedded_names().join(", ")
+        ),
     };
     let dir = EMBEDDED.get_dir(name).ok_or_else(not_found)?;
-    let manifest_file = dir.get_file(Path::new(name).join(MANIFEST_FILE)).ok_or_else(not_found)?;
+    let manifest_file = dir
+        .get_file(Path::new(name).join(MANIFEST_FILE))
+        .ok_or_else(not_found)?;
     let manifest_text = String::from_utf8_lossy(manifest_file.contents()).into_owned();
-    let manifest = Manifest::parse(&manifest_text, &format!("{name}/{MANIFEST_FILE}"))?;
     let changelog = dir
         .get_file(Path::new(name).join(CHANGELOG_FILE))
         .map(|f| String::from_utf8_lossy(f.contents()).into_owned());
@@ -114,12 +169,16 @@ pub fn load_embedded(name: &str) -> Result<TemplateSet> {
         collect_embedded(files_dir, files_dir.path(), &mut files);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(TemplateSet {
-        manifest,
+    Ok(RawTemplateSet {
         manifest_text,
+        manifest_file: format!("{name}/{MANIFEST_FILE}"),
         files,
         changelog,
-        origin: Origin { source: name.to_string(), commit: None, dir: None },
+        origin: Origin {
+            source: name.to_string(),
+            commit: None,
+            dir: None,
+        },
     })
 }
 
@@ -127,7 +186,11 @@ fn collect_embedded(dir: &Dir<'static>, root: &Path, out: &mut Vec<TemplateFile>
     for f in dir.files() {
         let rel = f.path().strip_prefix(root).unwrap_or(f.path());
         // include_dir keeps no file modes: executables come from file rules.
-        out.push(TemplateFile { path: slash_path(rel), bytes: f.contents().to_vec(), executable: false });
+        out.push(TemplateFile {
+            path: slash_path(rel),
+            bytes: f.contents().to_vec(),
+            executable: false,
+        });
     }
     for d in dir.dirs() {
         collect_embedded(d, root, out);
@@ -136,6 +199,11 @@ fn collect_embedded(dir: &Dir<'static>, root: &Path, out: &mut Vec<TemplateFile>
 
 /// Loads a template set from a folder on disk.
 pub fn load_dir(dir: &Path, origin: Origin) -> Result<TemplateSet> {
+    load_dir_raw(dir, origin)?.parse()
+}
+
+/// Reads a template set from a folder on disk without parsing its manifest.
+pub fn load_dir_raw(dir: &Path, origin: Origin) -> Result<RawTemplateSet> {
     let manifest_path = dir.join(MANIFEST_FILE);
     let manifest_text = std::fs::read_to_string(&manifest_path).map_err(|e| Error::Source {
         source_name: origin.source.clone(),
@@ -145,14 +213,19 @@ pub fn load_dir(dir: &Path, origin: Origin) -> Result<TemplateSet> {
             format!("cannot read `{}`: {e}", manifest_path.display())
         },
     })?;
-    let manifest = Manifest::parse(&manifest_text, &manifest_path.to_string_lossy())?;
     let changelog = std::fs::read_to_string(dir.join(CHANGELOG_FILE)).ok();
     let files_root = dir.join(FILES_DIR);
     let mut files = Vec::new();
     if files_root.is_dir() {
         for entry in walkdir::WalkDir::new(&files_root).sort_by_file_name() {
-            let entry = entry.map_err(|e| Error::Source { source_name: origin.source.clone(), message: e.to_string() })?;
-            let rel = entry.path().strip_prefix(&files_root).unwrap_or(entry.path());
+            let entry = entry.map_err(|e| Error::Source {
+                source_name: origin.source.clone(),
+                message: e.to_string(),
+            })?;
+            let rel = entry
+                .path()
+                .strip_prefix(&files_root)
+                .unwrap_or(entry.path());
             if entry.path_is_symlink() {
                 return Err(Error::UnsafePath {
                     file: format!("{FILES_DIR}/{}", slash_path(rel)),
@@ -163,21 +236,34 @@ pub fn load_dir(dir: &Path, origin: Origin) -> Result<TemplateSet> {
             if !entry.file_type().is_file() {
                 continue;
             }
-            let bytes = std::fs::read(entry.path()).map_err(Error::io("cannot read", entry.path()))?;
+            let bytes =
+                std::fs::read(entry.path()).map_err(Error::io("cannot read", entry.path()))?;
             out_push(&mut files, slash_path(rel), bytes, is_executable(&entry));
         }
     }
-    Ok(TemplateSet { manifest, manifest_text, files, changelog, origin })
+    Ok(RawTemplateSet {
+        manifest_text,
+        manifest_file: manifest_path.to_string_lossy().into_owned(),
+        files,
+        changelog,
+        origin,
+    })
 }
 
 fn out_push(files: &mut Vec<TemplateFile>, path: String, bytes: Vec<u8>, executable: bool) {
-    files.push(TemplateFile { path, bytes, executable });
+    files.push(TemplateFile {
+        path,
+        bytes,
+        executable,
+    });
 }
 
 #[cfg(unix)]
 fn is_executable(entry: &walkdir::DirEntry) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    entry.metadata().is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+    entry
+        .metadata()
+        .is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(not(unix))]
@@ -186,7 +272,10 @@ fn is_executable(_: &walkdir::DirEntry) -> bool {
 }
 
 fn slash_path(p: &Path) -> String {
-    p.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 pub mod git;

@@ -1,0 +1,3 @@
+"""The py-web-stores service."""
+
+__version__ = "0.1.0"

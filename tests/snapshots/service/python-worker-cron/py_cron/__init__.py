@@ -1,0 +1,3 @@
+"""The py-cron service."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,36 @@
+"""Entry point of the container: `python -m py_cron [cron]`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from . import logs
+from .settings import Settings, SettingsError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m py_cron", description=__doc__)
+    parser.add_argument(
+        "command",
+        nargs="?",
+        choices=["cron"],
+        default="cron",
+        help="run the scheduled job once and exit (the default)",
+    )
+    parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        logs.configure()
+        logging.getLogger(__name__).error("settings.invalid", extra={"error": str(error)})
+        return 2
+    logs.configure(settings)
+    from .cron import run
+
+    return run(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+"""The py-queue service."""
+
+__version__ = "0.1.0"

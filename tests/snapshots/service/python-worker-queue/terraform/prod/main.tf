@@ -1,0 +1,91 @@
+# py-queue in prod: names and sizes come from terraform.tfvars.
+# dev, staging and prod differ here only in load balancer deletion protection,
+# paging and database size.
+
+provider "aws" {
+  region = var.aws_region
+
+  # Billing tags on every resource.
+  default_tags {
+    tags = {
+      environment   = var.environment
+      service       = var.service
+      "sub-service" = var.sub_service
+      owner         = var.owner
+    }
+  }
+}
+
+# --- platform lookups -------------------------------------------------------
+# The platform team provides, in every environment, resources found by these
+# conventional names and tags:
+#   VPC                 tag Name = <environment>
+#   private subnets     tag Tier = private (tasks)
+#   ECS cluster         <environment>, with Container Insights on
+#   PagerDuty URLs      SSM parameters /platform/pagerduty/<owner>/high-urgency-url
+#                       and /platform/pagerduty/<owner>/low-urgency-url
+# The image repository comes from ../shared.
+
+data "aws_caller_identity" "current" {}
+
+data "aws_vpc" "this" {
+  tags = {
+    Name = var.environment
+  }
+}
+
+data "aws_subnets" "private" {
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.this.id]
+  }
+
+  tags = {
+    Tier = "private"
+  }
+}
+
+data "aws_ecs_cluster" "this" {
+  cluster_name = var.environment
+}
+
+data "aws_ecr_repository" "this" {
+  name = var.sub_service
+}
+
+data "aws_ssm_parameter" "pagerduty_high_urgency" {
+  name = "/platform/pagerduty/${var.owner}/high-urgency-url"
+}
+
+data "aws_ssm_parameter" "pagerduty_low_urgency" {
+  name = "/platform/pagerduty/${var.owner}/low-urgency-url"
+}
+
+# --- the service ------------------------------------------------------------
+
+module "service" {
+  source = "../modules/service"
+
+  service_name = var.sub_service
+  environment  = var.environment
+  aws_region   = var.aws_region
+
+  vpc_id             = data.aws_vpc.this.id
+  private_subnet_ids = data.aws_subnets.private.ids
+  ecs_cluster_name   = data.aws_ecs_cluster.this.cluster_name
+  ecs_cluster_arn    = data.aws_ecs_cluster.this.arn
+
+  # Only prod pages the on-call out of hours: in dev and staging the
+  # high-urgency alarms go to the low-urgency PagerDuty service too.
+  pagerduty_high_urgency_url = data.aws_ssm_parameter.pagerduty_high_urgency.value
+  pagerduty_low_urgency_url  = data.aws_ssm_parameter.pagerduty_low_urgency.value
+
+  image_repository_url = data.aws_ecr_repository.this.repository_url
+  image_tag            = var.image_tag
+
+  cpu    = var.cpu
+  memory = var.memory
+
+  min_count = var.min_count
+  max_count = var.max_count
+}

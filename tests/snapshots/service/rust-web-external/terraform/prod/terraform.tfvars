@@ -1,0 +1,18 @@
+# rs-web-ext in prod.
+
+# Billing tags (mandatory on every resource).
+environment = "prod"
+service     = "rs-web-ext"
+sub_service = "rs-web-ext"
+owner       = "payments"
+
+aws_region = "us-east-1"
+
+# Task size, a valid Fargate pair: CPU units (1024 = 1 vCPU) and memory (MiB).
+# `newsvc rightsize --apply` rewrites these two lines from observed usage.
+cpu    = 512
+memory = 1024
+
+# Number of tasks: autoscaling keeps it between the two, tracking 60% CPU.
+min_count = 2
+max_count = 6
