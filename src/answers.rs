@@ -116,19 +116,27 @@ pub fn layer(layers: Vec<ProvidedAnswers>) -> ProvidedAnswers {
 /// Turns raw input into a value of the question's type and checks it fully.
 pub fn accept(question: &Question, raw: &Raw, earlier: &Answers) -> Result<Value> {
     let value = parse(question, raw)?;
-    check(question, &value, earlier).map_err(|reason| invalid(question, &value.display(), reason))?;
+    check(question, &value, earlier)
+        .map_err(|reason| invalid(question, &value.display(), reason))?;
     Ok(value)
 }
 
 fn invalid(question: &Question, value: &str, reason: String) -> Error {
-    Error::InvalidAnswer { question: question.name.clone(), value: value.to_string(), reason }
+    Error::InvalidAnswer {
+        question: question.name.clone(),
+        value: value.to_string(),
+        reason,
+    }
 }
 
 /// Types a raw answer for `question` (choices are checked here too).
 pub fn parse(question: &Question, raw: &Raw) -> Result<Value> {
     let shown = match raw {
         Raw::Text(t) => t.clone(),
-        Raw::Yaml(v) => serde_norway::to_string(v).unwrap_or_default().trim().to_string(),
+        Raw::Yaml(v) => serde_norway::to_string(v)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
     };
     let value = match (question.kind, raw) {
         (QuestionType::String | QuestionType::Choice, Raw::Text(t)) => Value::Str(t.clone()),
@@ -141,7 +149,13 @@ pub fn parse(question: &Question, raw: &Raw) -> Result<Value> {
         (QuestionType::Bool, Raw::Text(t)) => match t.trim().to_ascii_lowercase().as_str() {
             "true" | "yes" | "y" | "1" | "on" => Value::Bool(true),
             "false" | "no" | "n" | "0" | "off" => Value::Bool(false),
-            _ => return Err(invalid(question, &shown, "is not a yes/no value; use true or false".into())),
+            _ => {
+                return Err(invalid(
+                    question,
+                    &shown,
+                    "is not a yes/no value; use true or false".into(),
+                ));
+            }
         },
         (QuestionType::Bool, Raw::Yaml(v)) => match v {
             serde_norway::Value::Bool(b) => Value::Bool(*b),
@@ -149,15 +163,23 @@ pub fn parse(question: &Question, raw: &Raw) -> Result<Value> {
             _ => return Err(invalid(question, &shown, "is not true or false".into())),
         },
         (QuestionType::Integer, Raw::Text(t)) => Value::Int(
-            t.trim().parse().map_err(|_| invalid(question, &shown, "is not a whole number".into()))?,
+            t.trim()
+                .parse()
+                .map_err(|_| invalid(question, &shown, "is not a whole number".into()))?,
         ),
         (QuestionType::Integer, Raw::Yaml(v)) => match v {
-            serde_norway::Value::Number(n) if n.as_i64().is_some() => Value::Int(n.as_i64().unwrap_or_default()),
+            serde_norway::Value::Number(n) if n.as_i64().is_some() => {
+                Value::Int(n.as_i64().unwrap_or_default())
+            }
             serde_norway::Value::String(s) => return parse(question, &Raw::Text(s.clone())),
             _ => return Err(invalid(question, &shown, "is not a whole number".into())),
         },
         (QuestionType::Multi, Raw::Text(t)) => Value::List(
-            t.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            t.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
         ),
         (QuestionType::Multi, Raw::Yaml(v)) => match v {
             serde_norway::Value::Sequence(items) => Value::List(
@@ -165,7 +187,11 @@ pub fn parse(question: &Question, raw: &Raw) -> Result<Value> {
                     .iter()
                     .map(|i| match i {
                         serde_norway::Value::String(s) => Ok(s.clone()),
-                        _ => Err(invalid(question, &shown, "must be a list of strings".into())),
+                        _ => Err(invalid(
+                            question,
+                            &shown,
+                            "must be a list of strings".into(),
+                        )),
                     })
                     .collect::<Result<_>>()?,
             ),
@@ -182,7 +208,11 @@ pub fn parse(question: &Question, raw: &Raw) -> Result<Value> {
         )),
         (Value::List(items), QuestionType::Multi) => {
             if let Some(bad) = items.iter().find(|i| !question.choices.contains(i)) {
-                return Err(invalid(question, bad, format!("is not one of the choices: {}", question.choices.join(", "))));
+                return Err(invalid(
+                    question,
+                    bad,
+                    format!("is not one of the choices: {}", question.choices.join(", ")),
+                ));
             }
             let mut seen = Vec::new();
             for i in items {
@@ -199,7 +229,11 @@ pub fn parse(question: &Question, raw: &Raw) -> Result<Value> {
 
 /// Checks a typed value against the question's rules (regex, bounds, named
 /// validator, required). `Err` is the reason, phrased to follow the value.
-pub fn check(question: &Question, value: &Value, earlier: &Answers) -> std::result::Result<(), String> {
+pub fn check(
+    question: &Question,
+    value: &Value,
+    earlier: &Answers,
+) -> std::result::Result<(), String> {
     if let Value::Str(s) = value {
         if s.is_empty() && !question.is_required() {
             return Ok(());
@@ -225,7 +259,11 @@ pub fn check(question: &Question, value: &Value, earlier: &Answers) -> std::resu
             return Err(format!("is above the maximum {max}"));
         }
     }
-    if let Some(v) = question.validate.as_deref().and_then(NamedValidator::from_name) {
+    if let Some(v) = question
+        .validate
+        .as_deref()
+        .and_then(NamedValidator::from_name)
+    {
         v.check(value, earlier)?;
     }
     Ok(())
@@ -235,7 +273,12 @@ pub fn check(question: &Question, value: &Value, earlier: &Answers) -> std::resu
 pub trait Asker {
     /// Prompts for `question` with `default` pre-filled; the returned value
     /// must already have passed `accept` (the asker re-asks until it does).
-    fn ask(&mut self, question: &Question, default: Option<&Value>, earlier: &Answers) -> Result<Value>;
+    fn ask(
+        &mut self,
+        question: &Question,
+        default: Option<&Value>,
+        earlier: &Answers,
+    ) -> Result<Value>;
 }
 
 /// The outcome of resolution.
@@ -255,7 +298,12 @@ pub fn check_known_keys(manifest: &Manifest, provided: &ProvidedAnswers) -> Resu
                 key: key.clone(),
                 origin: p.origin.clone(),
                 template: manifest.name.clone(),
-                valid: manifest.questions.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", "),
+                valid: manifest
+                    .questions
+                    .iter()
+                    .map(|q| q.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
     }
@@ -283,20 +331,45 @@ pub fn resolve(
     let mut resolved = Resolved::default();
     let mut missing = Vec::new();
     for q in &manifest.questions {
+        // Once an answer is missing, a `when` or a default that fails to
+        // evaluate depends on it: the question is settled when that answer
+        // is given, so it is neither an error nor listed as missing itself.
         let visible = match &q.when {
-            Some(when) => expr::eval_condition(&tera, when, &resolved.all.to_context()).map_err(|m| Error::Manifest {
-                file: crate::manifest::MANIFEST_FILE.into(),
-                line: 0,
-                message: format!("question `{}`: `when: {when}` fails to evaluate: {m}", q.name),
-            })?,
+            Some(when) => match expr::eval_condition(&tera, when, &resolved.all.to_context()) {
+                Ok(visible) => visible,
+                Err(_) if !missing.is_empty() => continue,
+                Err(m) => {
+                    return Err(Error::Manifest {
+                        file: crate::manifest::MANIFEST_FILE.into(),
+                        line: 0,
+                        message: format!(
+                            "question `{}`: `when: {when}` fails to evaluate: {m}",
+                            q.name
+                        ),
+                    });
+                }
+            },
             None => true,
         };
+        let mut waits_on_missing = false;
         let default = match defaults.get(&q.name) {
-            Some(p) => Some(accept(q, &p.raw, &resolved.all).map_err(|e| with_origin(e, &p.origin))?),
-            None => manifest_default(q, &tera, &resolved.all).or_else(|e| if missing.is_empty() { Err(e) } else { Ok(None) })?,
+            Some(p) => {
+                Some(accept(q, &p.raw, &resolved.all).map_err(|e| with_origin(e, &p.origin))?)
+            }
+            None => match manifest_default(q, &tera, &resolved.all) {
+                Ok(default) => default,
+                Err(_) if !missing.is_empty() => {
+                    waits_on_missing = true;
+                    None
+                }
+                Err(e) => return Err(e),
+            },
         };
         if !visible {
-            resolved.all.insert(q.name.clone(), default.unwrap_or_else(|| Value::zero(q.kind)));
+            resolved.all.insert(
+                q.name.clone(),
+                default.unwrap_or_else(|| Value::zero(q.kind)),
+            );
             continue;
         }
         let value = if let Some(p) = provided.get(&q.name) {
@@ -305,40 +378,71 @@ pub fn resolve(
             asker.ask(q, default.as_ref(), &resolved.all)?
         } else if let Some(d) = default {
             check(q, &d, &resolved.all).map_err(|reason| {
-                invalid(q, &d.display(), format!("{reason} (this is the default; set the answer with {})", q.flag()))
+                invalid(
+                    q,
+                    &d.display(),
+                    format!(
+                        "{reason} (this is the default; set the answer with {})",
+                        q.flag()
+                    ),
+                )
             })?;
             d
+        } else if waits_on_missing {
+            continue;
         } else if !q.is_required() {
             Value::zero(q.kind)
         } else {
-            missing.push(format!("{} ({}): set with {}", q.name, q.prompt_text(), q.flag()));
+            missing.push(format!(
+                "{} ({}): set with {}",
+                q.name,
+                q.prompt_text(),
+                q.flag()
+            ));
             continue;
         };
         resolved.recorded.insert(q.name.clone(), value.clone());
         resolved.all.insert(q.name.clone(), value);
     }
-    if missing.is_empty() { Ok(resolved) } else { Err(Error::MissingAnswers(missing)) }
+    if missing.is_empty() {
+        Ok(resolved)
+    } else {
+        Err(Error::MissingAnswers(missing))
+    }
 }
 
 fn with_origin(err: Error, origin: &str) -> Error {
     match err {
-        Error::InvalidAnswer { question, value, reason } => {
-            Error::InvalidAnswer { question, value, reason: format!("{reason} (from {origin})") }
-        }
+        Error::InvalidAnswer {
+            question,
+            value,
+            reason,
+        } => Error::InvalidAnswer {
+            question,
+            value,
+            reason: format!("{reason} (from {origin})"),
+        },
         other => other,
     }
 }
 
 /// The manifest default of `q`, rendered if it is a tera template.
-pub fn manifest_default(q: &Question, tera: &tera::Tera, earlier: &Answers) -> Result<Option<Value>> {
-    let Some(default) = &q.default else { return Ok(None) };
+pub fn manifest_default(
+    q: &Question,
+    tera: &tera::Tera,
+    earlier: &Answers,
+) -> Result<Option<Value>> {
+    let Some(default) = &q.default else {
+        return Ok(None);
+    };
     let raw = match default {
         serde_norway::Value::String(s) if expr::is_template(s) => {
-            let rendered = expr::render_str(tera, s, &earlier.to_context()).map_err(|m| Error::Manifest {
-                file: crate::manifest::MANIFEST_FILE.into(),
-                line: 0,
-                message: format!("question `{}`: default `{s}` fails to render: {m}", q.name),
-            })?;
+            let rendered =
+                expr::render_str(tera, s, &earlier.to_context()).map_err(|m| Error::Manifest {
+                    file: crate::manifest::MANIFEST_FILE.into(),
+                    line: 0,
+                    message: format!("question `{}`: default `{s}` fails to render: {m}", q.name),
+                })?;
             Raw::Text(rendered)
         }
         other => Raw::Yaml(other.clone()),
@@ -357,7 +461,9 @@ pub fn manifest_default(q: &Question, tera: &tera::Tera, earlier: &Answers) -> R
 pub fn parse_set(arg: &str) -> Result<(String, String)> {
     match arg.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(Error::Usage(format!("`--set {arg}` is not KEY=VALUE; for example `--set owner=payments` or `--set datastores=postgres,redis`"))),
+        _ => Err(Error::Usage(format!(
+            "`--set {arg}` is not KEY=VALUE; for example `--set owner=payments` or `--set datastores=postgres,redis`"
+        ))),
     }
 }
 
@@ -370,7 +476,15 @@ pub fn from_yaml(text: &str, file: &str) -> Result<ProvidedAnswers> {
     };
     Ok(map
         .into_iter()
-        .map(|(k, v)| (k, Provided { raw: Raw::Yaml(v), origin: format!("answers file {file}") }))
+        .map(|(k, v)| {
+            (
+                k,
+                Provided {
+                    raw: Raw::Yaml(v),
+                    origin: format!("answers file {file}"),
+                },
+            )
+        })
         .collect())
 }
 
@@ -416,14 +530,31 @@ questions:
     fn text(pairs: &[(&str, &str)]) -> ProvidedAnswers {
         pairs
             .iter()
-            .map(|(k, v)| ((*k).to_string(), Provided { raw: Raw::Text((*v).to_string()), origin: "--set".into() }))
+            .map(|(k, v)| {
+                (
+                    (*k).to_string(),
+                    Provided {
+                        raw: Raw::Text((*v).to_string()),
+                        origin: "--set".into(),
+                    },
+                )
+            })
             .collect()
     }
 
     #[test]
     fn defaults_render_over_earlier_answers_and_hidden_questions_are_not_recorded() {
-        let r = resolve(&manifest(), &text(&[("service_name", "billing"), ("kind", "worker")]), &text(&[]), None).unwrap();
-        assert_eq!(r.recorded.get("url"), Some(&Value::Str("https://x/billing".into())));
+        let r = resolve(
+            &manifest(),
+            &text(&[("service_name", "billing"), ("kind", "worker")]),
+            &text(&[]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            r.recorded.get("url"),
+            Some(&Value::Str("https://x/billing".into()))
+        );
         assert_eq!(r.recorded.get("exposure"), None);
         assert_eq!(r.all.get("exposure"), Some(&Value::Str("internal".into())));
         assert_eq!(r.recorded.get("stores"), Some(&Value::List(vec![])));
@@ -439,23 +570,48 @@ questions:
         )
         .unwrap();
         assert_eq!(r.recorded.get("count"), Some(&Value::Int(5)));
-        assert_eq!(r.recorded.get("url"), Some(&Value::Str("https://cfg".into())));
+        assert_eq!(
+            r.recorded.get("url"),
+            Some(&Value::Str("https://cfg".into()))
+        );
     }
 
     #[test]
     fn missing_answers_are_all_listed_with_their_flag() {
-        let err = resolve(&manifest(), &text(&[]), &text(&[]), None).unwrap_err().to_string();
+        let err = resolve(&manifest(), &text(&[]), &text(&[]), None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("service_name"), "{err}");
         assert!(err.contains("NAME argument"), "{err}");
+        // `url` defaults to a template over service_name: not missing itself.
+        assert!(!err.contains("url"), "{err}");
     }
 
     #[test]
     fn bad_values_are_refused_with_the_valid_ones() {
-        let err = resolve(&manifest(), &text(&[("service_name", "abc"), ("kind", "cron")]), &text(&[]), None).unwrap_err();
+        let err = resolve(
+            &manifest(),
+            &text(&[("service_name", "abc"), ("kind", "cron")]),
+            &text(&[]),
+            None,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("web, worker"), "{err}");
-        let err = resolve(&manifest(), &text(&[("service_name", "abc"), ("stores", "redis,mongo")]), &text(&[]), None).unwrap_err();
+        let err = resolve(
+            &manifest(),
+            &text(&[("service_name", "abc"), ("stores", "redis,mongo")]),
+            &text(&[]),
+            None,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("`mongo`"), "{err}");
-        let err = resolve(&manifest(), &text(&[("service_name", "abc"), ("count", "0")]), &text(&[]), None).unwrap_err();
+        let err = resolve(
+            &manifest(),
+            &text(&[("service_name", "abc"), ("count", "0")]),
+            &text(&[]),
+            None,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("minimum 1"), "{err}");
         let err = resolve(&manifest(), &text(&[("nope", "1")]), &text(&[]), None).unwrap_err();
         assert!(err.to_string().contains("unknown question `nope`"), "{err}");
@@ -466,10 +622,19 @@ questions:
     fn multi_from_text_and_yaml() {
         let m = manifest();
         let q = m.question("stores").unwrap();
-        assert_eq!(parse(q, &Raw::Text("redis, postgres".into())).unwrap(), Value::List(vec!["redis".into(), "postgres".into()]));
-        assert_eq!(parse(q, &Raw::Text(String::new())).unwrap(), Value::List(vec![]));
+        assert_eq!(
+            parse(q, &Raw::Text("redis, postgres".into())).unwrap(),
+            Value::List(vec!["redis".into(), "postgres".into()])
+        );
+        assert_eq!(
+            parse(q, &Raw::Text(String::new())).unwrap(),
+            Value::List(vec![])
+        );
         let yaml: serde_norway::Value = serde_norway::from_str("[postgres]").unwrap();
-        assert_eq!(parse(q, &Raw::Yaml(yaml)).unwrap(), Value::List(vec!["postgres".into()]));
+        assert_eq!(
+            parse(q, &Raw::Yaml(yaml)).unwrap(),
+            Value::List(vec!["postgres".into()])
+        );
     }
 
     #[test]

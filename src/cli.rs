@@ -26,12 +26,18 @@ pub enum Command {
     Status(StatusArgs),
     /// The team's customisations against the pristine render of the recorded version.
     Diff(DiffArgs),
+    /// Status, upgrade or grade many repositories at once.
+    Fleet(FleetArgs),
     /// List, show and check template sets.
     #[command(subcommand)]
     Templates(TemplatesCommand),
     /// Render a template's snapshot cases and compare them with committed folders (CI), or update them.
     #[command(subcommand)]
     Snapshot(SnapshotCommand),
+    /// Grade a repository against the rubric: bronze, silver, gold or platinum, and why.
+    Grade(GradeArgs),
+    /// Size a Fargate task's CPU and memory from observed utilisation (and write it to an environment).
+    Rightsize(RightsizeArgs),
     /// Print a shell completion script.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -189,4 +195,153 @@ pub struct DiffArgs {
     /// Use cached git templates only.
     #[arg(long)]
     pub offline: bool,
+}
+
+/// `newsvc grade [PATH]` and `newsvc grade attest`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct GradeArgs {
+    #[command(subcommand)]
+    pub command: Option<GradeCommand>,
+    /// The repository to grade (default: the current folder).
+    pub path: Option<PathBuf>,
+    /// A rubric file replacing the embedded default (format: docs/grading.md).
+    #[arg(long, value_name = "FILE", env = "NEWSVC_RUBRIC")]
+    pub rubric: Option<PathBuf>,
+    /// Exit 1 when the overall level is below LEVEL (bronze, silver, gold, platinum).
+    #[arg(long, value_name = "LEVEL")]
+    pub min: Option<String>,
+    /// Output: a text table, JSON (docs/grade.schema.json), Markdown for a PR comment, or an SVG badge.
+    #[arg(long, short = 'f', value_enum, default_value_t = GradeFormat::Text)]
+    pub format: GradeFormat,
+    /// Write the output to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The template's latest version (default: read from the template source in .newsvc.yml).
+    #[arg(long, value_name = "VERSION")]
+    pub latest_version: Option<String>,
+    /// Use cached git templates only when looking up the latest version.
+    #[arg(long)]
+    pub offline: bool,
+    /// Grade as of this date, YYYY-MM-DD (default: today, UTC); decides which attestations expired.
+    #[arg(long, value_name = "DATE", env = "NEWSVC_TODAY")]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GradeFormat {
+    Text,
+    Json,
+    #[value(alias = "md")]
+    Markdown,
+    Svg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GradeCommand {
+    /// Record a human review of a check in .newsvc/attestations.yaml (commit the file).
+    Attest(AttestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    /// The rubric check reviewed (an `attestation` check, e.g. code-review).
+    pub check: String,
+    /// Who reviewed.
+    #[arg(long, value_name = "NAME")]
+    pub by: String,
+    /// What was reviewed and concluded.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Days the review counts (default: the check's `valid_days`).
+    #[arg(long, value_name = "DAYS")]
+    pub expires_in: Option<u32>,
+    /// The repository (default: the current folder).
+    #[arg(long, short = 'C', value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+    /// A rubric file replacing the embedded default.
+    #[arg(long, value_name = "FILE", env = "NEWSVC_RUBRIC")]
+    pub rubric: Option<PathBuf>,
+    /// The date of the review, YYYY-MM-DD (default: today, UTC).
+    #[arg(long, value_name = "DATE", env = "NEWSVC_TODAY")]
+    pub today: Option<String>,
+}
+
+/// `newsvc rightsize`.
+#[derive(Debug, Args)]
+pub struct RightsizeArgs {
+    /// The task's CPU units now (1024 = 1 vCPU).
+    #[arg(long, value_name = "UNITS")]
+    pub cpu: u64,
+    /// Observed average CPU utilisation, in % (e.g. 30).
+    #[arg(long, value_name = "PCT")]
+    pub cpu_util: String,
+    /// CPU utilisation to aim for, in % (default 60, the autoscaling target).
+    #[arg(long, value_name = "PCT")]
+    pub target: Option<String>,
+    /// The task's memory now, in MiB.
+    #[arg(long, value_name = "MIB")]
+    pub memory: Option<u64>,
+    /// Observed average memory utilisation, in %.
+    #[arg(long, value_name = "PCT")]
+    pub memory_util: Option<String>,
+    /// Memory utilisation to aim for, in % (default 70).
+    #[arg(long, value_name = "PCT")]
+    pub memory_target: Option<String>,
+    /// Write the result into terraform/ENV/terraform.tfvars (other lines are kept as they are).
+    #[arg(long, value_name = "ENV")]
+    pub apply: Option<String>,
+    /// The repository (default: the current folder).
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    #[command(subcommand)]
+    pub command: FleetCommand,
+    /// Repository folders (globs are expanded by the shell).
+    #[arg(global = true)]
+    pub repos: Vec<PathBuf>,
+    /// A file listing repositories, one path per line (`#` comments).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub list: Option<PathBuf>,
+    /// Parallel jobs (default: the number of cores).
+    #[arg(long, short = 'j', global = true)]
+    pub jobs: Option<usize>,
+    /// Output format of the summary.
+    #[arg(long, global = true, value_parser = ["text", "json"], default_value = "text")]
+    pub format: String,
+    /// Use cached git templates only.
+    #[arg(long, global = true)]
+    pub offline: bool,
+    /// Template source for status and upgrade (default: the one each repository records).
+    #[arg(long, short = 't', global = true, value_name = "SOURCE")]
+    pub template: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FleetCommand {
+    /// Template version per repository: behind or current, and the owner.
+    Status,
+    /// Create an upgrade branch per repository that is behind (no checkout, no working tree change).
+    Upgrade {
+        /// Upgrade to exactly this version.
+        #[arg(long, value_name = "VERSION")]
+        to: Option<String>,
+        /// Branch name; `{version}` is replaced by the target version.
+        #[arg(long, default_value = "newsvc/upgrade-{version}")]
+        branch: String,
+    },
+    /// Grade every repository; `--html FILE` writes the scorecard page.
+    Grade {
+        /// Rubric file (default: the embedded rubric).
+        #[arg(long, value_name = "FILE")]
+        rubric: Option<PathBuf>,
+        /// Write a self-contained HTML scorecard.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// The date attestations are judged against (default: today; also NEWSVC_TODAY).
+        #[arg(long, env = "NEWSVC_TODAY", value_name = "YYYY-MM-DD")]
+        today: Option<String>,
+    },
 }

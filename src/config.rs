@@ -39,10 +39,14 @@ impl UserConfig {
 
     /// Loads the config; a missing file is an empty config.
     pub fn load() -> Result<UserConfig> {
-        let Some(path) = Self::path() else { return Ok(UserConfig::default()) };
+        let Some(path) = Self::path() else {
+            return Ok(UserConfig::default());
+        };
         match std::fs::read_to_string(&path) {
             Ok(text) if text.trim().is_empty() => Ok(UserConfig::default()),
-            Ok(text) => serde_norway::from_str(&text).map_err(|e| Error::yaml(path.to_string_lossy(), &e)),
+            Ok(text) => {
+                serde_norway::from_str(&text).map_err(|e| Error::yaml(path.to_string_lossy(), &e))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(UserConfig::default()),
             Err(e) => Err(Error::io("cannot read the user config", path)(e)),
         }
@@ -50,16 +54,34 @@ impl UserConfig {
 
     /// The config's default answers, restricted to questions the template has.
     pub fn default_answers(&self, known: &[&str]) -> ProvidedAnswers {
-        let origin = Self::path().map_or_else(|| "user config".to_string(), |p| format!("user config {}", p.display()));
+        let origin = Self::path().map_or_else(
+            || "user config".to_string(),
+            |p| format!("user config {}", p.display()),
+        );
         let mut out = ProvidedAnswers::new();
-        let shorthand = [("owner", &self.owner), ("playbook_base_url", &self.playbook_base_url)];
+        let shorthand = [
+            ("owner", &self.owner),
+            ("playbook_base_url", &self.playbook_base_url),
+        ];
         for (k, v) in shorthand {
             if let Some(v) = v {
-                out.insert(k.to_string(), Provided { raw: Raw::Text(v.clone()), origin: origin.clone() });
+                out.insert(
+                    k.to_string(),
+                    Provided {
+                        raw: Raw::Text(v.clone()),
+                        origin: origin.clone(),
+                    },
+                );
             }
         }
         for (k, v) in &self.answers {
-            out.insert(k.clone(), Provided { raw: Raw::Yaml(v.clone()), origin: origin.clone() });
+            out.insert(
+                k.clone(),
+                Provided {
+                    raw: Raw::Yaml(v.clone()),
+                    origin: origin.clone(),
+                },
+            );
         }
         out.retain(|k, _| known.contains(&k.as_str()));
         out
@@ -67,6 +89,8 @@ impl UserConfig {
 
     /// Whether hooks from `source` may run without `--trust`.
     pub fn trusts(&self, source: &str) -> bool {
-        self.trusted_sources.iter().any(|p| !p.is_empty() && source.starts_with(p.as_str()))
+        self.trusted_sources
+            .iter()
+            .any(|p| !p.is_empty() && source.starts_with(p.as_str()))
     }
 }

@@ -10,10 +10,18 @@ use tera::{Context, Kwargs, State, Tera};
 pub fn engine() -> Tera {
     let mut tera = Tera::default();
     tera.autoescape_on(Vec::<&'static str>::new());
-    tera.register_filter("snake_case", |s: &str, _: Kwargs, _: &State| words(s).join("_"));
-    tera.register_filter("upper_snake_case", |s: &str, _: Kwargs, _: &State| words(s).join("_").to_uppercase());
-    tera.register_filter("kebab_case", |s: &str, _: Kwargs, _: &State| words(s).join("-"));
-    tera.register_filter("pascal_case", |s: &str, _: Kwargs, _: &State| words(s).iter().map(|w| capitalize(w)).collect::<String>());
+    tera.register_filter("snake_case", |s: &str, _: Kwargs, _: &State| {
+        words(s).join("_")
+    });
+    tera.register_filter("upper_snake_case", |s: &str, _: Kwargs, _: &State| {
+        words(s).join("_").to_uppercase()
+    });
+    tera.register_filter("kebab_case", |s: &str, _: Kwargs, _: &State| {
+        words(s).join("-")
+    });
+    tera.register_filter("pascal_case", |s: &str, _: Kwargs, _: &State| {
+        words(s).iter().map(|w| capitalize(w)).collect::<String>()
+    });
     tera.register_filter("camel_case", |s: &str, _: Kwargs, _: &State| {
         let parts = words(s);
         parts
@@ -53,7 +61,9 @@ fn words(s: &str) -> Vec<String> {
 
 fn capitalize(word: &str) -> String {
     let mut chars = word.chars();
-    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// Wraps an expression so that rendering it yields `1` when true.
@@ -70,7 +80,8 @@ pub fn eval_condition(tera: &Tera, expression: &str, context: &Context) -> Resul
 
 /// Renders a one-off template string.
 pub fn render_str(tera: &Tera, template: &str, context: &Context) -> Result<String, String> {
-    tera.render_str(template, context, false).map_err(|e| flatten(&e))
+    tera.render_str(template, context, false)
+        .map_err(|e| flatten(&e))
 }
 
 /// Whether a string is a template (holds tera tags) rather than a literal.
@@ -86,7 +97,8 @@ pub fn variables_of_expression(expression: &str) -> Result<Vec<String>, String> 
 /// The top-level variables a template uses (parses it; errors if it does not).
 pub fn variables_of_template(template: &str) -> Result<Vec<String>, String> {
     let mut tera = engine();
-    tera.add_raw_template("expression", template).map_err(|e| flatten(&e))?;
+    tera.add_raw_template("expression", template)
+        .map_err(|e| flatten(&e))?;
     let mut vars: Vec<String> = tera
         .get_template_variables("expression")
         .map_err(|e| flatten(&e))?
@@ -136,7 +148,10 @@ mod tests {
         let tera = engine();
         assert!(eval_condition(&tera, "kind == \"web\"", &ctx).unwrap());
         assert!(!eval_condition(&tera, "\"postgres\" in stores", &ctx).unwrap());
-        assert_eq!(variables_of_expression("kind == \"web\" and x").unwrap(), vec!["kind", "x"]);
+        assert_eq!(
+            variables_of_expression("kind == \"web\" and x").unwrap(),
+            vec!["kind", "x"]
+        );
         assert!(variables_of_expression("kind ==").is_err());
     }
 }

@@ -51,24 +51,51 @@ pub struct TextMerge {
     pub conflicted: bool,
 }
 
+/// A line every input ends with, so the merged text is never empty: git2's
+/// `MergeFileResult::content` builds a slice from a null pointer on an empty
+/// result (undefined behaviour). Stripped from the result.
+const SENTINEL: &[u8] = b"\n~~ newsvc merge end 7f3a9c ~~\n";
+
 /// Merges three versions of a file like `git merge-file` (merge-style markers).
 pub fn merge_text(base: &[u8], ours: &[u8], theirs: &[u8], path: &str) -> Result<TextMerge> {
+    // The trivial cases, as git decides them at the tree level.
+    if ours == theirs || theirs == base {
+        return Ok(TextMerge { content: ours.to_vec(), conflicted: false });
+    }
+    if ours == base {
+        return Ok(TextMerge { content: theirs.to_vec(), conflicted: false });
+    }
+    // `git2::merge_file` does not initialise libgit2 itself (other entry
+    // points do); without it the merge fails with "no error".
+    static LIBGIT2: std::sync::Once = std::sync::Once::new();
+    LIBGIT2.call_once(|| drop(git2::Config::new()));
+    let with_end = |b: &[u8]| [b, SENTINEL].concat();
+    let (base, ours, theirs) = (with_end(base), with_end(ours), with_end(theirs));
     let mut b = git2::MergeFileInput::new();
-    b.content(base).path(path);
+    b.content(&base).path(path);
     let mut o = git2::MergeFileInput::new();
-    o.content(ours).path(path);
+    o.content(&ours).path(path);
     let mut t = git2::MergeFileInput::new();
-    t.content(theirs).path(path);
+    t.content(&theirs).path(path);
     let mut opts = git2::MergeFileOptions::new();
-    opts.our_label("ours")
-        .their_label("template")
-        .ancestor_label("base");
-    let result = git2::merge_file(&b, &o, &t, Some(&mut opts))
-        .map_err(Error::git(format!("merge `{path}`")))?;
-    Ok(TextMerge {
-        content: result.content().to_vec(),
-        conflicted: !result.is_automergeable(),
-    })
+    opts.our_label("ours").their_label("template").ancestor_label("base");
+    let Ok(result) = git2::merge_file(&b, &o, &t, Some(&mut opts)) else {
+        // libgit2 gives up on some inputs; then the whole file is one
+        // conflict region, so nothing of either side is lost.
+        let mut content = b"<<<<<<< ours\n".to_vec();
+        for part in [&ours[..ours.len() - SENTINEL.len()], b"=======\n", &theirs[..theirs.len() - SENTINEL.len()], b">>>>>>> template\n"] {
+            content.extend_from_slice(part);
+            if !content.ends_with(b"\n") {
+                content.push(b'\n');
+            }
+        }
+        return Ok(TextMerge { content, conflicted: true });
+    };
+    let mut content = result.content().to_vec();
+    if content.ends_with(SENTINEL) {
+        content.truncate(content.len() - SENTINEL.len());
+    }
+    Ok(TextMerge { content, conflicted: !result.is_automergeable() })
 }
 
 /// Plans an upgrade file by file. `keep_ours(path)` marks files the template
@@ -98,10 +125,10 @@ pub fn plan(
         if b.is_none() && t.is_none() {
             continue; // the team's own file: not the template's business
         }
-        let action = if path == RECORD_PATH {
-            Action::Updated
-        } else if same(b, t) {
+        let action = if same(b, t) {
             Action::UnchangedByTemplate
+        } else if path == RECORD_PATH {
+            Action::Updated
         } else if o.is_some() && keep_ours(path) {
             Action::KeptLocal
         } else if same(o, b) {

@@ -23,13 +23,19 @@ pub struct TerminalAsker {
 
 impl Default for TerminalAsker {
     fn default() -> Self {
-        Self { theme: ColorfulTheme::default() }
+        Self {
+            theme: ColorfulTheme::default(),
+        }
     }
 }
 
 fn interrupted(e: dialoguer::Error) -> Error {
     match e {
-        dialoguer::Error::IO(io) if io.kind() == std::io::ErrorKind::Interrupted => Error::Cancelled,
+        dialoguer::Error::IO(io) if io.kind() == std::io::ErrorKind::Interrupted => {
+            // Select and MultiSelect hide the cursor and leave it hidden on Ctrl-C.
+            let _ = console::Term::stderr().show_cursor();
+            Error::Cancelled
+        }
         dialoguer::Error::IO(io) => Error::Other(format!("cannot read from the terminal: {io}")),
     }
 }
@@ -46,7 +52,12 @@ impl Asker for TerminalAsker {
                     Some(Value::Str(d)) => q.choices.iter().position(|c| c == d).unwrap_or(0),
                     _ => 0,
                 };
-                let i = Select::with_theme(&self.theme).with_prompt(prompt).items(&q.choices).default(at).interact().map_err(interrupted)?;
+                let i = Select::with_theme(&self.theme)
+                    .with_prompt(prompt)
+                    .items(&q.choices)
+                    .default(at)
+                    .interact()
+                    .map_err(interrupted)?;
                 Ok(Value::Str(q.choices[i].clone()))
             }
             QuestionType::Multi => {
@@ -61,11 +72,17 @@ impl Asker for TerminalAsker {
                     .defaults(&chosen)
                     .interact()
                     .map_err(interrupted)?;
-                Ok(Value::List(picked.into_iter().map(|i| q.choices[i].clone()).collect()))
+                Ok(Value::List(
+                    picked.into_iter().map(|i| q.choices[i].clone()).collect(),
+                ))
             }
             QuestionType::Bool => {
                 let d = matches!(default, Some(Value::Bool(true)));
-                let v = Confirm::with_theme(&self.theme).with_prompt(prompt).default(d).interact().map_err(interrupted)?;
+                let v = Confirm::with_theme(&self.theme)
+                    .with_prompt(prompt)
+                    .default(d)
+                    .interact()
+                    .map_err(interrupted)?;
                 Ok(Value::Bool(v))
             }
             QuestionType::String | QuestionType::Integer => {
@@ -78,10 +95,14 @@ impl Asker for TerminalAsker {
                 let text = input
                     .allow_empty(!q.is_required())
                     .validate_with(move |s: &String| -> std::result::Result<(), String> {
-                        answers::accept(&question, &Raw::Text(s.clone()), &earlier_for_check).map(|_| ()).map_err(|e| match e {
-                            Error::InvalidAnswer { value, reason, .. } => format!("`{value}` {reason}"),
-                            other => other.to_string(),
-                        })
+                        answers::accept(&question, &Raw::Text(s.clone()), &earlier_for_check)
+                            .map(|_| ())
+                            .map_err(|e| match e {
+                                Error::InvalidAnswer { value, reason, .. } => {
+                                    format!("`{value}` {reason}")
+                                }
+                                other => other.to_string(),
+                            })
                     })
                     .interact_text()
                     .map_err(interrupted)?;

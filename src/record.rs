@@ -59,7 +59,12 @@ mod tests {
         answers.insert("datastores", Value::List(vec!["redis".into()]));
         answers.insert("min_count", Value::Int(2));
         let record = Record {
-            template: TemplateRef { source: "service".into(), name: "service".into(), version: "1.2.3".parse().unwrap(), commit: None },
+            template: TemplateRef {
+                source: "service".into(),
+                name: "service".into(),
+                version: "1.2.3".parse().unwrap(),
+                commit: None,
+            },
             answers,
         };
         let text = record.to_yaml();

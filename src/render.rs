@@ -38,7 +38,9 @@ impl CompiledRule<'_> {
     fn matches(&self, path: &str) -> bool {
         match &self.matcher {
             Matcher::Glob(g) => g.is_match(path),
-            Matcher::Folder(f) => path.strip_prefix(f.as_str()).is_some_and(|rest| rest.starts_with('/')),
+            Matcher::Folder(f) => path
+                .strip_prefix(f.as_str())
+                .is_some_and(|rest| rest.starts_with('/')),
         }
     }
 }
@@ -48,11 +50,12 @@ pub fn context(set: &TemplateSet, resolved: &Resolved) -> Result<Answers> {
     let tera = expr::engine();
     let mut all = resolved.all.clone();
     for (name, template) in &set.manifest.computed {
-        let value = expr::render_str(&tera, template, &all.to_context()).map_err(|m| Error::Manifest {
-            file: manifest_name(set),
-            line: crate::manifest::line_of(&set.manifest_text, &format!("{name}:")),
-            message: format!("computed value `{name}` fails to render: {m}"),
-        })?;
+        let value =
+            expr::render_str(&tera, template, &all.to_context()).map_err(|m| Error::Manifest {
+                file: manifest_name(set),
+                line: crate::manifest::line_of(&set.manifest_text, &format!("{name}:")),
+                message: format!("computed value `{name}` fails to render: {m}"),
+            })?;
         all.insert(name.clone(), Value::Str(value));
     }
     Ok(all)
@@ -80,21 +83,34 @@ pub fn render(set: &TemplateSet, resolved: &Resolved) -> Result<FileTree> {
     let to_parse: Vec<(String, String)> = plan
         .iter()
         .filter(|(_, t)| !t.copy)
-        .filter_map(|(f, _)| std::str::from_utf8(&f.bytes).ok().map(|text| (template_name(&f.path), text.to_string())))
+        .filter_map(|(f, _)| {
+            std::str::from_utf8(&f.bytes)
+                .ok()
+                .map(|text| (template_name(&f.path), text.to_string()))
+        })
         .collect();
-    tera.add_raw_templates(to_parse).map_err(|e| template_error(&e))?;
+    tera.add_raw_templates(to_parse)
+        .map_err(|e| template_error(&e))?;
 
     let mut tree = FileTree::default();
     let mut origins: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
     for (file, t) in plan {
-        let Some(path) = render_path(&tera, &t.output_path, &ctx, &file.path)? else { continue };
+        let Some(path) = render_path(&tera, &t.output_path, &ctx, &file.path)? else {
+            continue;
+        };
         let bytes = if t.copy || std::str::from_utf8(&file.bytes).is_err() {
             file.bytes.clone()
         } else {
-            tera.render(&template_name(&file.path), &ctx).map_err(|e| template_error(&e))?.into_bytes()
+            tera.render(&template_name(&file.path), &ctx)
+                .map_err(|e| template_error(&e))?
+                .into_bytes()
         };
         if let Some(first) = origins.insert(path.clone(), file.path.clone()) {
-            return Err(Error::PathCollision { first: format!("{FILES_DIR}/{first}"), second: format!("{FILES_DIR}/{}", file.path), path });
+            return Err(Error::PathCollision {
+                first: format!("{FILES_DIR}/{first}"),
+                second: format!("{FILES_DIR}/{}", file.path),
+                path,
+            });
         }
         tree.insert(
             path,
@@ -113,7 +129,10 @@ pub fn render(set: &TemplateSet, resolved: &Resolved) -> Result<FileTree> {
 /// `.newsvc.yml` recording the template and the answers.
 pub fn render_repo(set: &TemplateSet, resolved: &Resolved) -> Result<FileTree> {
     let mut tree = render(set, resolved)?;
-    tree.insert(RECORD_FILE, FileEntry::new(record_for(set, &resolved.recorded).to_yaml()));
+    tree.insert(
+        RECORD_FILE,
+        FileEntry::new(record_for(set, &resolved.recorded).to_yaml()),
+    );
     Ok(tree)
 }
 
@@ -137,8 +156,15 @@ fn template_name(path: &str) -> String {
 fn template_error(e: &tera::Error) -> Error {
     let report = expr::flatten(e);
     let file = match e.kind() {
-        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => r.filename().to_string(),
-        _ => report.split("--> ").nth(1).and_then(|s| s.split(':').next()).unwrap_or("?").to_string(),
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            r.filename().to_string()
+        }
+        _ => report
+            .split("--> ")
+            .nth(1)
+            .and_then(|s| s.split(':').next())
+            .unwrap_or("?")
+            .to_string(),
     };
     Error::Template { file, report }
 }
@@ -152,26 +178,48 @@ fn compile_rules(set: &TemplateSet) -> Result<Vec<CompiledRule<'_>>> {
             let matcher = match (&rule.path, &rule.folder) {
                 (Some(glob), _) => Matcher::Glob(
                     Glob::new(glob)
-                        .map_err(|e| Error::Manifest { file: manifest_name(set), line: 0, message: format!("file rule {}: {e}", rule.describe()) })?
+                        .map_err(|e| Error::Manifest {
+                            file: manifest_name(set),
+                            line: 0,
+                            message: format!("file rule {}: {e}", rule.describe()),
+                        })?
                         .compile_matcher(),
                 ),
                 (None, Some(folder)) => Matcher::Folder(folder.trim_matches('/').to_string()),
                 (None, None) => unreachable!("checked by Manifest::parse"),
             };
-            Ok(CompiledRule { rule, matcher, index })
+            Ok(CompiledRule {
+                rule,
+                matcher,
+                index,
+            })
         })
         .collect()
 }
 
-fn treatment(set: &TemplateSet, rules: &[CompiledRule<'_>], path: &str, tera: &tera::Tera, ctx: &tera::Context) -> Result<Treatment> {
-    let mut t = Treatment { included: true, output_path: path.to_string(), ..Treatment::default() };
+fn treatment(
+    set: &TemplateSet,
+    rules: &[CompiledRule<'_>],
+    path: &str,
+    tera: &tera::Tera,
+    ctx: &tera::Context,
+) -> Result<Treatment> {
+    let mut t = Treatment {
+        included: true,
+        output_path: path.to_string(),
+        ..Treatment::default()
+    };
     let (mut copy, mut executable, mut skip, mut mapped) = (None, None, None, false);
     for r in rules.iter().filter(|r| r.matches(path)) {
         if let Some(when) = &r.rule.when {
             let on = expr::eval_condition(tera, when, ctx).map_err(|m| Error::Manifest {
                 file: manifest_name(set),
                 line: crate::manifest::line_of(&set.manifest_text, when),
-                message: format!("file rule #{} ({}): `when: {when}` fails to evaluate: {m}", r.index + 1, r.rule.describe()),
+                message: format!(
+                    "file rule #{} ({}): `when: {when}` fails to evaluate: {m}",
+                    r.index + 1,
+                    r.rule.describe()
+                ),
             })?;
             if !on {
                 t.included = false;
@@ -184,7 +232,11 @@ fn treatment(set: &TemplateSet, rules: &[CompiledRule<'_>], path: &str, tera: &t
         if let (false, Matcher::Folder(folder), Some(into)) = (mapped, &r.matcher, &r.rule.into) {
             let rest = &path[folder.len() + 1..];
             let into = into.trim_matches('/');
-            t.output_path = if into.is_empty() { rest.to_string() } else { format!("{into}/{rest}") };
+            t.output_path = if into.is_empty() {
+                rest.to_string()
+            } else {
+                format!("{into}/{rest}")
+            };
             mapped = true;
         }
     }
@@ -196,13 +248,20 @@ fn treatment(set: &TemplateSet, rules: &[CompiledRule<'_>], path: &str, tera: &t
 
 /// Renders each path component; `None` when a component renders empty (the
 /// file is dropped). Errors when the path would leave the target.
-fn render_path(tera: &tera::Tera, path: &str, ctx: &tera::Context, origin: &str) -> Result<Option<String>> {
+fn render_path(
+    tera: &tera::Tera,
+    path: &str,
+    ctx: &tera::Context,
+    origin: &str,
+) -> Result<Option<String>> {
     let rendered = if expr::is_template(path) {
         let mut parts = Vec::new();
         for component in path.split('/') {
             let part = if expr::is_template(component) {
-                expr::render_str(tera, component, ctx)
-                    .map_err(|report| Error::Template { file: template_name(origin), report: format!("in its path: {report}") })?
+                expr::render_str(tera, component, ctx).map_err(|report| Error::Template {
+                    file: template_name(origin),
+                    report: format!("in its path: {report}"),
+                })?
             } else {
                 component.to_string()
             };
@@ -216,7 +275,11 @@ fn render_path(tera: &tera::Tera, path: &str, ctx: &tera::Context, origin: &str)
         path.to_string()
     };
     if let Some(reason) = unsafe_path_reason(&rendered) {
-        return Err(Error::UnsafePath { file: template_name(origin), path: rendered, reason: reason.to_string() });
+        return Err(Error::UnsafePath {
+            file: template_name(origin),
+            path: rendered,
+            reason: reason.to_string(),
+        });
     }
     Ok(Some(rendered))
 }
@@ -234,10 +297,18 @@ mod tests {
             manifest_text: manifest.to_string(),
             files: files
                 .iter()
-                .map(|(p, c)| TemplateFile { path: (*p).to_string(), bytes: c.as_bytes().to_vec(), executable: false })
+                .map(|(p, c)| TemplateFile {
+                    path: (*p).to_string(),
+                    bytes: c.as_bytes().to_vec(),
+                    executable: false,
+                })
                 .collect(),
             changelog: None,
-            origin: Origin { source: "test".into(), commit: None, dir: None },
+            origin: Origin {
+                source: "test".into(),
+                commit: None,
+                dir: None,
+            },
         }
     }
 
@@ -270,7 +341,15 @@ files:
         let m = Manifest::parse(MANIFEST, "template.yaml").unwrap();
         let provided: ProvidedAnswers = pairs
             .iter()
-            .map(|(k, v)| ((*k).to_string(), crate::answers::Provided { raw: crate::answers::Raw::Text((*v).to_string()), origin: "t".into() }))
+            .map(|(k, v)| {
+                (
+                    (*k).to_string(),
+                    crate::answers::Provided {
+                        raw: crate::answers::Raw::Text((*v).to_string()),
+                        origin: "t".into(),
+                    },
+                )
+            })
             .collect();
         resolve(&m, &provided, &ProvidedAnswers::new(), None).unwrap()
     }
@@ -290,9 +369,18 @@ files:
         );
         let tree = render(&s, &resolved(&[("name", "billing-api")])).unwrap();
         let paths: Vec<&String> = tree.paths().collect();
-        assert_eq!(paths, vec!["README.md", "billing_api/app.py", "raw/keep.txt", "run.sh"]);
-        assert_eq!(tree.get("billing_api/app.py").unwrap().bytes, b"print('billing_api')");
-        assert_eq!(tree.get("raw/keep.txt").unwrap().bytes, b"{{ not rendered }}");
+        assert_eq!(
+            paths,
+            vec!["README.md", "billing_api/app.py", "raw/keep.txt", "run.sh"]
+        );
+        assert_eq!(
+            tree.get("billing_api/app.py").unwrap().bytes,
+            b"print('billing_api')"
+        );
+        assert_eq!(
+            tree.get("raw/keep.txt").unwrap().bytes,
+            b"{{ not rendered }}"
+        );
         assert!(tree.get("run.sh").unwrap().executable);
         assert!(!tree.get("README.md").unwrap().executable);
 
@@ -304,7 +392,9 @@ files:
     #[test]
     fn escaping_paths_are_refused_naming_the_template_file() {
         let s = set(MANIFEST, &[("{{ name }}/x.txt", "x")]);
-        let err = render(&s, &resolved(&[("name", "..")])).unwrap_err().to_string();
+        let err = render(&s, &resolved(&[("name", "..")]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("files/{{ name }}/x.txt"), "{err}");
         assert!(err.contains("`..`"), "{err}");
     }
@@ -312,13 +402,18 @@ files:
     #[test]
     fn syntax_errors_name_file_and_line() {
         let s = set(MANIFEST, &[("a.txt", "line1\n{% if %}\n")]);
-        let err = render(&s, &resolved(&[("name", "x")])).unwrap_err().to_string();
+        let err = render(&s, &resolved(&[("name", "x")]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("files/a.txt:2"), "{err}");
     }
 
     #[test]
     fn rendering_is_deterministic() {
-        let s = set(MANIFEST, &[("a.txt", "{{ name }}"), ("b/c.txt", "{{ module }}")]);
+        let s = set(
+            MANIFEST,
+            &[("a.txt", "{{ name }}"), ("b/c.txt", "{{ module }}")],
+        );
         let r = resolved(&[("name", "x-y")]);
         assert_eq!(render_repo(&s, &r).unwrap(), render_repo(&s, &r).unwrap());
     }
@@ -326,7 +421,9 @@ files:
     #[test]
     fn collisions_are_refused() {
         let s = set(MANIFEST, &[("lang/py/a.txt", "1"), ("a.txt", "2")]);
-        let err = render(&s, &resolved(&[("name", "x")])).unwrap_err().to_string();
+        let err = render(&s, &resolved(&[("name", "x")]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("both render to `a.txt`"), "{err}");
     }
 }

@@ -24,12 +24,21 @@ pub const FALLBACK_EMAIL: &str = "newsvc@localhost";
 pub fn signature(repo: &Repository) -> Result<(Signature<'static>, bool)> {
     match repo.signature() {
         Ok(sig) => Ok((sig.to_owned(), false)),
-        Err(_) => Ok((Signature::now(FALLBACK_NAME, FALLBACK_EMAIL).map_err(Error::git("make a signature"))?, true)),
+        Err(_) => Ok((
+            Signature::now(FALLBACK_NAME, FALLBACK_EMAIL)
+                .map_err(Error::git("make a signature"))?,
+            true,
+        )),
     }
 }
 
 /// The commit message of a pristine render.
-pub fn pristine_message(subject: &str, name: &str, version: &semver::Version, source: &str) -> String {
+pub fn pristine_message(
+    subject: &str,
+    name: &str,
+    version: &semver::Version,
+    source: &str,
+) -> String {
     format!(
         "{subject}\n\nThis commit is the template's own render, kept as the base for\n`newsvc upgrade` merges. Do not rewrite it.\n\n{TRAILER}: {name}@{version}\n{SOURCE_TRAILER}: {source}\n"
     )
@@ -54,18 +63,26 @@ pub fn write_tree(repo: &Repository, tree: &FileTree) -> Result<Oid> {
     fn build(repo: &Repository, dir: &Dir) -> Result<Oid> {
         let mut builder = repo.treebuilder(None).map_err(Error::git("build tree"))?;
         for (name, (oid, mode)) in &dir.files {
-            builder.insert(name, *oid, *mode).map_err(Error::git("build tree"))?;
+            builder
+                .insert(name, *oid, *mode)
+                .map_err(Error::git("build tree"))?;
         }
         for (name, sub) in &dir.dirs {
             let oid = build(repo, sub)?;
-            builder.insert(name, oid, 0o040_000).map_err(Error::git("build tree"))?;
+            builder
+                .insert(name, oid, 0o040_000)
+                .map_err(Error::git("build tree"))?;
         }
         builder.write().map_err(Error::git("write tree"))
     }
     let mut root = Dir::default();
     for (path, entry) in tree.iter() {
         let blob = repo.blob(&entry.bytes).map_err(Error::git("write blob"))?;
-        let mode = if entry.executable { 0o100_755 } else { 0o100_644 };
+        let mode = if entry.executable {
+            0o100_755
+        } else {
+            0o100_644
+        };
         let mut parts: Vec<&str> = path.split('/').collect();
         let file = parts.pop().unwrap_or_default();
         let mut dir = &mut root;
@@ -120,9 +137,13 @@ pub fn init_with_pristine(dir: &Path, tree: &FileTree, message: &str) -> Result<
     let tree_id = write_tree(&repo, tree)?;
     let git_tree = repo.find_tree(tree_id).map_err(Error::git("find tree"))?;
     let (sig, fallback) = signature(&repo)?;
-    let commit = repo.commit(Some("HEAD"), &sig, &sig, message, &git_tree, &[]).map_err(Error::git("commit"))?;
+    let commit = repo
+        .commit(Some("HEAD"), &sig, &sig, message, &git_tree, &[])
+        .map_err(Error::git("commit"))?;
     let mut index = repo.index().map_err(Error::git("open index"))?;
-    index.read_tree(&git_tree).map_err(Error::git("fill index"))?;
+    index
+        .read_tree(&git_tree)
+        .map_err(Error::git("fill index"))?;
     index.write().map_err(Error::git("write index"))?;
     Ok((commit, fallback))
 }
@@ -134,7 +155,10 @@ mod tests {
     #[test]
     fn trailer_round_trip() {
         let msg = pristine_message("Render", "service", &"1.4.0".parse().unwrap(), "service");
-        assert_eq!(parse_trailer(&msg), Some(("service".to_string(), "1.4.0".parse().unwrap())));
+        assert_eq!(
+            parse_trailer(&msg),
+            Some(("service".to_string(), "1.4.0".parse().unwrap()))
+        );
         assert_eq!(parse_trailer("no trailer here"), None);
     }
 }

@@ -16,7 +16,12 @@ pub struct FileEntry {
 
 impl FileEntry {
     pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
-        Self { bytes: bytes.into(), executable: false, skip_if_exists: false, origin: String::new() }
+        Self {
+            bytes: bytes.into(),
+            executable: false,
+            skip_if_exists: false,
+            origin: String::new(),
+        }
     }
 }
 
@@ -48,6 +53,13 @@ impl FileTree {
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
+    /// Whether both trees hold the same paths with the same bytes and modes
+    /// (where the files came from does not matter).
+    pub fn same_content(&self, other: &FileTree) -> bool {
+        self.files.len() == other.files.len()
+            && self.files.iter().zip(other.files.iter()).all(|((pa, a), (pb, b))| pa == pb && a.bytes == b.bytes && a.executable == b.executable)
+    }
+
     /// Total size of all files in bytes.
     pub fn total_bytes(&self) -> usize {
         self.files.values().map(|f| f.bytes.len()).sum()

@@ -163,7 +163,7 @@ pub struct Prepared {
 impl Prepared {
     /// Whether there is nothing to do: same version and the same render.
     pub fn is_current(&self) -> bool {
-        self.set.manifest.version == self.from_version && self.base_tree == self.new_tree
+        self.set.manifest.version == self.from_version && self.base_tree.same_content(&self.new_tree)
     }
 
     /// The per-file plan.
@@ -184,28 +184,34 @@ pub struct Target {
     pub fetch: FetchOptions,
 }
 
-/// Loads the target template, honouring `--to` (for git sources, the tag `vX.Y.Z` or `X.Y.Z`).
+/// Loads the target template, honouring `--to` (for git sources, the tag
+/// `vX.Y.Z` or `X.Y.Z`), and checks it suits the repository.
 pub fn load_target(record: &Record, target: &Target) -> Result<TemplateSet> {
-    let source_str = target
-        .template
-        .clone()
-        .unwrap_or_else(|| record.template.source.clone());
-    let set = match (&target.to, source::SourceSpec::parse(&source_str)?) {
+    let source_str = target.template.clone().unwrap_or_else(|| record.template.source.clone());
+    let set = load_version(&source_str, target.to.as_ref(), &target.fetch)?;
+    check_target(record, &set, &source_str)?;
+    Ok(set)
+}
+
+/// Loads `source`, at version `to` if given.
+pub fn load_version(source_str: &str, to: Option<&semver::Version>, fetch: &FetchOptions) -> Result<TemplateSet> {
+    let set = match (to, source::SourceSpec::parse(source_str)?) {
         (Some(to), source::SourceSpec::Git { url, subdir, .. }) => {
             let sub = subdir.map(|s| format!("//{s}")).unwrap_or_default();
-            source::load(&format!("{url}@v{to}{sub}"), &target.fetch)
-                .or_else(|_| source::load(&format!("{url}@{to}{sub}"), &target.fetch))?
+            source::load(&format!("{url}@v{to}{sub}"), fetch).or_else(|_| source::load(&format!("{url}@{to}{sub}"), fetch))?
         }
-        _ => source::load(&source_str, &target.fetch)?,
+        _ => source::load(source_str, fetch)?,
     };
-    if let Some(to) = &target.to {
+    if let Some(to) = to {
         if set.manifest.version != *to {
-            return Err(Error::Other(format!(
-                "the template at `{source_str}` is version {}, not the requested --to {to}",
-                set.manifest.version
-            )));
+            return Err(Error::Other(format!("the template at `{source_str}` is version {}, not the requested --to {to}", set.manifest.version)));
         }
     }
+    Ok(set)
+}
+
+/// Refuses a template of another name, or older than the recorded one.
+pub fn check_target(record: &Record, set: &TemplateSet, source_str: &str) -> Result<()> {
     if set.manifest.name != record.template.name {
         return Err(Error::Other(format!(
             "the template at `{source_str}` is `{}`, but this repository was made from `{}`",
@@ -218,7 +224,7 @@ pub fn load_target(record: &Record, target: &Target) -> Result<TemplateSet> {
             set.manifest.version, record.template.version
         )));
     }
-    Ok(set)
+    Ok(())
 }
 
 /// Renders the recorded version again, for a history without the pristine chain.
@@ -270,9 +276,19 @@ pub fn prepare(
     target: &Target,
     resolve: &mut dyn FnMut(&TemplateSet, &ProvidedAnswers) -> Result<Resolved>,
 ) -> Result<Prepared> {
+    let set = load_target(&managed.record, target)?;
+    prepare_with(managed, set, target, resolve)
+}
+
+/// Prepares an upgrade to an already loaded (and checked) template `set`.
+pub fn prepare_with(
+    managed: &Managed,
+    set: TemplateSet,
+    target: &Target,
+    resolve: &mut dyn FnMut(&TemplateSet, &ProvidedAnswers) -> Result<Resolved>,
+) -> Result<Prepared> {
     let repo = &managed.repo;
     let record = &managed.record;
-    let set = load_target(record, target)?;
     let provided = answers_for(&set, record, &target.overrides);
     let resolved = resolve(&set, &provided)?;
     let new_tree = render::render_repo(&set, &resolved)?;
@@ -522,6 +538,19 @@ pub fn apply(managed: &Managed, prepared: &Prepared, no_commit: bool) -> Result<
         repo_index
             .add(&entry)
             .map_err(Error::git("stage merge result"))?;
+    }
+    // Merged entries carry no stat data; refresh the resolved ones from the
+    // files just written, or `git merge --abort` may see them as "not uptodate".
+    let resolved_paths: Vec<String> = index
+        .iter()
+        .filter(|e| (e.flags >> 12) & 0x3 == 0)
+        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+        .filter(|p| !conflicts.contains(p) && managed.workdir.join(p).is_file())
+        .collect();
+    for path in resolved_paths {
+        repo_index
+            .add_path(Path::new(&path))
+            .map_err(Error::git("refresh index"))?;
     }
     repo_index.write().map_err(Error::git("write index"))?;
     if !conflicts.is_empty() {

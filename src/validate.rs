@@ -8,19 +8,27 @@ pub const FARGATE_SIZES: &[(i64, &[i64])] = &[
     (256, &[512, 1024, 2048]),
     (512, &[1024, 2048, 3072, 4096]),
     (1024, &[2048, 3072, 4096, 5120, 6144, 7168, 8192]),
-    (2048, &[4096, 5120, 6144, 7168, 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384]),
+    (
+        2048,
+        &[
+            4096, 5120, 6144, 7168, 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384,
+        ],
+    ),
     (
         4096,
         &[
-            8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 17408, 18432, 19456, 20480, 21504, 22528, 23552, 24576,
-            25600, 26624, 27648, 28672, 29696, 30720,
+            8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 17408, 18432, 19456,
+            20480, 21504, 22528, 23552, 24576, 25600, 26624, 27648, 28672, 29696, 30720,
         ],
     ),
 ];
 
 /// The memory values Fargate allows for `cpu`, if `cpu` is a Fargate size.
 pub fn fargate_memory_for(cpu: i64) -> Option<&'static [i64]> {
-    FARGATE_SIZES.iter().find(|(c, _)| *c == cpu).map(|(_, m)| *m)
+    FARGATE_SIZES
+        .iter()
+        .find(|(c, _)| *c == cpu)
+        .map(|(_, m)| *m)
 }
 
 /// A validator named in a manifest.
@@ -51,7 +59,14 @@ impl NamedValidator {
                 if fargate_memory_for(*cpu).is_some() {
                     Ok(())
                 } else {
-                    Err(format!("is not a Fargate CPU size; use one of {}", FARGATE_SIZES.iter().map(|(c, _)| c.to_string()).collect::<Vec<_>>().join(", ")))
+                    Err(format!(
+                        "is not a Fargate CPU size; use one of {}",
+                        FARGATE_SIZES
+                            .iter()
+                            .map(|(c, _)| c.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
                 }
             }
             (Self::FargateMemory, Value::Int(memory)) => match earlier.get("cpu") {
@@ -59,13 +74,20 @@ impl NamedValidator {
                     Some(allowed) if allowed.contains(memory) => Ok(()),
                     Some(allowed) => Err(format!(
                         "MiB is not valid with {cpu} CPU units on Fargate; allowed: {}",
-                        allowed.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                        allowed
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )),
                     None => Ok(()),
                 },
                 _ => Ok(()),
             },
-            (validator, other) => Err(format!("cannot be checked by `{validator:?}` (it is a {})", other.type_name())),
+            (validator, other) => Err(format!(
+                "cannot be checked by `{validator:?}` (it is a {})",
+                other.type_name()
+            )),
         }
     }
 }
@@ -77,19 +99,28 @@ pub fn service_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("is empty; a service name is 3 to 20 characters of lowercase letters, digits and hyphens".into());
     }
-    if let Some(bad) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
         let why = if bad.is_ascii_uppercase() {
             "has uppercase letters; ECR repository names must be lowercase".to_string()
         } else if bad == ' ' {
             "contains a space; load balancer and target group names allow only letters, digits and `-`".to_string()
         } else {
-            format!("contains `{bad}`; load balancer and target group names allow only letters, digits and `-`")
+            format!(
+                "contains `{bad}`; load balancer and target group names allow only letters, digits and `-`"
+            )
         };
-        return Err(format!("{why} (rule: lowercase kebab-case such as `billing-api`)"));
+        return Err(format!(
+            "{why} (rule: lowercase kebab-case such as `billing-api`)"
+        ));
     }
     let length = name.chars().count();
     if length < 3 {
-        return Err(format!("is {length} characters; a service name needs at least 3"));
+        return Err(format!(
+            "is {length} characters; a service name needs at least 3"
+        ));
     }
     if length > 20 {
         return Err(format!(
@@ -100,13 +131,18 @@ pub fn service_name(name: &str) -> Result<(), String> {
         return Err("must start with a letter; load balancer names cannot begin with `-`, and a leading digit breaks package names".into());
     }
     if name.ends_with('-') {
-        return Err("ends with `-`; load balancer and target group names cannot end with a hyphen".into());
+        return Err(
+            "ends with `-`; load balancer and target group names cannot end with a hyphen".into(),
+        );
     }
     if name.contains("--") {
         return Err("contains `--`; use single hyphens between words".into());
     }
     if name.starts_with("internal") {
-        return Err("starts with `internal`; AWS refuses load balancer names that begin with `internal-`".into());
+        return Err(
+            "starts with `internal`; AWS refuses load balancer names that begin with `internal-`"
+                .into(),
+        );
     }
     Ok(())
 }
@@ -117,7 +153,12 @@ mod tests {
 
     #[test]
     fn service_names() {
-        for good in ["abc", "billing-api", "a1-b2", "x23456789012345678901"[..20].to_string().as_str()] {
+        for good in [
+            "abc",
+            "billing-api",
+            "a1-b2",
+            "x23456789012345678901"[..20].to_string().as_str(),
+        ] {
             assert!(service_name(good).is_ok(), "{good}");
         }
         let cases = [
@@ -144,9 +185,19 @@ mod tests {
     fn fargate_pairs() {
         let mut earlier = Answers::default();
         earlier.insert("cpu", Value::Int(512));
-        assert!(NamedValidator::FargateMemory.check(&Value::Int(2048), &earlier).is_ok());
-        let err = NamedValidator::FargateMemory.check(&Value::Int(512), &earlier).unwrap_err();
+        assert!(
+            NamedValidator::FargateMemory
+                .check(&Value::Int(2048), &earlier)
+                .is_ok()
+        );
+        let err = NamedValidator::FargateMemory
+            .check(&Value::Int(512), &earlier)
+            .unwrap_err();
         assert!(err.contains("1024, 2048, 3072, 4096"), "{err}");
-        assert!(NamedValidator::FargateCpu.check(&Value::Int(300), &earlier).is_err());
+        assert!(
+            NamedValidator::FargateCpu
+                .check(&Value::Int(300), &earlier)
+                .is_err()
+        );
     }
 }

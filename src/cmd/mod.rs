@@ -1,8 +1,11 @@
 //! The commands: each turns raw CLI input into a checked plan, calls the pure
 //! core, and performs the side effects at the end.
 
+mod grade;
 pub(crate) mod new;
+mod rightsize;
 mod snapshot;
+mod fleet;
 mod templates;
 mod upgrade;
 
@@ -20,12 +23,15 @@ pub use new::run_new;
 pub fn dispatch(command: Command) -> Result<Outcome> {
     match command {
         Command::New(args) => new::run_new(&args),
+        Command::Fleet(args) => fleet::run(&args),
         Command::Templates(t) => templates::run(t),
         Command::Snapshot(s) => snapshot::run(s),
         Command::Upgrade(args) => upgrade::run_upgrade(&args),
         Command::Adopt(args) => upgrade::run_adopt(&args),
         Command::Status(args) => upgrade::run_status(&args),
         Command::Diff(args) => upgrade::run_diff(&args),
+        Command::Grade(args) => grade::run(&args),
+        Command::Rightsize(args) => rightsize::run(&args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "newsvc", &mut std::io::stdout());
             Ok(Outcome::Ok)

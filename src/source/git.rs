@@ -136,11 +136,30 @@ pub fn open_cache(
 }
 
 /// Fetches every branch (as `refs/remotes/origin/*`) and tag, pruning what
-/// the remote deleted.
+/// the remote deleted. Credentials for https come from git's own credential
+/// helper (`git config credential.helper`), asked once.
 fn fetch(repo: &git2::Repository) -> std::result::Result<(), git2::Error> {
     let mut remote = repo.find_remote("origin")?;
+    let mut callbacks = git2::RemoteCallbacks::new();
+    let config = git2::Config::open_default().ok();
+    let mut asked = false;
+    callbacks.credentials(move |url, username, allowed| {
+        if asked {
+            return Err(git2::Error::from_str(
+                "authentication failed: store credentials for this host with git's credential helper (`git config credential.helper`)",
+            ));
+        }
+        asked = true;
+        match &config {
+            Some(config) if allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT) => {
+                git2::Cred::credential_helper(config, url, username)
+            }
+            _ => git2::Cred::default(),
+        }
+    });
     let mut options = git2::FetchOptions::new();
     options
+        .remote_callbacks(callbacks)
         .prune(git2::FetchPrune::On)
         .download_tags(git2::AutotagOption::All);
     remote.fetch(
