@@ -89,11 +89,14 @@ impl CheckOutcome {
         pass: impl Into<String>,
         fail: impl FnOnce(usize) -> String,
     ) -> CheckOutcome {
-        if findings.is_empty() {
-            CheckOutcome::pass(pass)
-        } else {
-            let summary = fail(findings.len());
-            CheckOutcome::fail(summary, findings)
+        match findings.as_slice() {
+            [] => CheckOutcome::pass(pass),
+            // One problem says it best itself.
+            [only] => CheckOutcome::fail(only.display(), findings),
+            _ => {
+                let summary = fail(findings.len());
+                CheckOutcome::fail(summary, findings)
+            }
         }
     }
 }
