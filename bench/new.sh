@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Times whole-process runs of `newsvc new` with hyperfine (release build,
+# warm-up, then the median of RUNS runs each), in one hyperfine session:
+#
+#   cp-r        `cp -r` of the rendered default repo: the floor
+#   no-git      newsvc new --defaults --no-git   (embedded default template)
+#   git         newsvc new --defaults            (plus git init and the pristine commit)
+#   x5, x10     newsvc new --defaults --no-git with templates 5x and 10x larger
+#               (the default template's files copied under copyN/ folders, each
+#               copy with the same file rules), and `cp -r` of their output
+#
+# then prints the medians and the ratios the acceptance of issue 2 asks for:
+# no-git <= 1.5x cp-r, git <= 3x cp-r, and the larger templates scaling
+# linearly (the cost of each extra copy stays the same from 1x to 5x to 10x).
+#
+# Usage: bench/new.sh            (RUNS=30 WARMUP=5 by default)
+#        RUNS=50 bench/new.sh
+# Needs hyperfine (installed from Debian's packages if missing), python3 with
+# PyYAML (python3-yaml) to write the larger manifests.
+set -Eeuo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root="$PWD"
+runs="${RUNS:-30}"
+warmup="${WARMUP:-5}"
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+need_apt=()
+command -v hyperfine >/dev/null || need_apt+=(hyperfine)
+python3 -c 'import yaml' 2>/dev/null || need_apt+=(python3-yaml)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "==> apt-get install ${need_apt[*]}" >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+echo "==> cargo build --release" >&2
+cargo build --release --locked --quiet --bin newsvc
+bin="$root/target/release/newsvc"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/newsvc-bench.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+# A world of its own: no user config, a known git identity, no colour.
+mkdir -p "$work/home" "$work/config" "$work/cache"
+printf '[user]\n\tname = Bench\n\temail = bench@example.com\n' >"$work/home/.gitconfig"
+export HOME="$work/home" XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" NO_COLOR=1
+unset NEWSVC_TEMPLATE GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
+
+answers=(bench-svc --set owner=platform --defaults)
+
+# Larger templates: the default template's files N times, under copyK/, each
+# copy with the default file rules re-rooted at copyK/.
+make_template() {
+  local n="$1" dir="$work/template-x$1"
+  mkdir -p "$dir/files"
+  for ((k = 0; k < n; k++)); do
+    cp -r "$root/templates/service/files" "$dir/files/copy$k"
+  done
+  python3 - "$root/templates/service/template.yaml" "$dir/template.yaml" "$n" <<'PY'
+import sys, yaml
+src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+m = yaml.safe_load(open(src))
+m["name"] = f"service-x{n}"
+rules = []
+for k in range(n):
+    prefix = f"copy{k}"
+    for rule in m.get("files", []):
+        r = dict(rule)
+        if "folder" in r:
+            r["folder"] = f"{prefix}/{r['folder']}"
+            if "into" in r:
+                r["into"] = f"{prefix}/{r['into']}".rstrip("/")
+        if "path" in r:
+            r["path"] = f"{prefix}/{r['path']}"
+        rules.append(r)
+m["files"] = rules
+m.pop("cases", None)
+yaml.safe_dump(m, open(dst, "w"), sort_keys=False, width=1000)
+PY
+}
+make_template 5
+make_template 10
+
+# The reference trees for the `cp -r` floors, rendered once.
+"$bin" new "${answers[@]}" --no-git -o "$work/ref" 2>/dev/null
+"$bin" new "${answers[@]}" --no-git --template "$work/template-x5" -o "$work/ref-x5" 2>/dev/null
+"$bin" new "${answers[@]}" --no-git --template "$work/template-x10" -o "$work/ref-x10" 2>/dev/null
+count() { find "$1" -type f | wc -l; }
+size() { du -sk --apparent-size "$1" | cut -f1; }
+echo "==> default repo: $(count "$work/ref") files, $(size "$work/ref") KiB;" \
+  "x5: $(count "$work/ref-x5") files, $(size "$work/ref-x5") KiB;" \
+  "x10: $(count "$work/ref-x10") files, $(size "$work/ref-x10") KiB" >&2
+echo "==> load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
+
+out="$work/out"
+hyperfine --shell=none --warmup "$warmup" --runs "$runs" --style basic \
+  --prepare "rm -rf $out" \
+  --export-json "$work/times.json" \
+  -n cp-r "cp -r $work/ref $out" \
+  -n no-git "$bin new ${answers[*]} --no-git -o $out" \
+  -n git "$bin new ${answers[*]} -o $out" \
+  -n cp-r-x5 "cp -r $work/ref-x5 $out" \
+  -n x5 "$bin new ${answers[*]} --no-git --template $work/template-x5 -o $out" \
+  -n cp-r-x10 "cp -r $work/ref-x10 $out" \
+  -n x10 "$bin new ${answers[*]} --no-git --template $work/template-x10 -o $out" \
+  >&2
+
+python3 - "$work/times.json" "$(count "$work/ref")" <<'PY'
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+files = int(sys.argv[2])
+med = {name: r["median"] * 1000 for name, r in results.items()}
+print(f"\nmedians (ms), {len(next(iter(results.values()))['times'])} runs each after warm-up:")
+for name in ["cp-r", "no-git", "git", "cp-r-x5", "x5", "cp-r-x10", "x10"]:
+    r = results[name]
+    print(f"  {name:<9} {med[name]:8.2f}   (min {r['min'] * 1000:.2f}, max {r['max'] * 1000:.2f})")
+
+ok = True
+def check(label, value, limit):
+    global ok
+    good = value <= limit
+    ok &= good
+    print(f"  {label:<44} {value:6.2f}x  (target <= {limit}x)  {'ok' if good else 'MISSED'}")
+
+print("\nratios:")
+check("no-git / cp-r", med["no-git"] / med["cp-r"], 1.5)
+check("git / cp-r", med["git"] / med["cp-r"], 3.0)
+check("x10 no-git / cp-r of its output", med["x10"] / med["cp-r-x10"], 1.5)
+# Linear scaling: each extra copy of the template costs the same from 1x to
+# 5x as from 5x to 10x (within 25%), and the 10x template costs no more
+# than 10x the 1x one.
+per_copy_low = (med["x5"] - med["no-git"]) / 4
+per_copy_high = (med["x10"] - med["x5"]) / 5
+print(f"  {'x10 / no-git':<44} {med['x10'] / med['no-git']:6.2f}x  (linear: <= 10x)")
+print(f"  per extra copy ({files} files): 1x->5x {per_copy_low:.2f} ms, 5x->10x {per_copy_high:.2f} ms")
+check("x10 / no-git", med["x10"] / med["no-git"], 10.0)
+check("per-copy cost 5x->10x / 1x->5x", per_copy_high / per_copy_low if per_copy_low > 0 else 0, 1.25)
+sys.exit(0 if ok else 1)
+PY
