@@ -6,6 +6,7 @@
 //! 1024 units at 30% for a 60% target is exactly 512.
 
 use std::fmt;
+use std::fmt::Write as _;
 
 use crate::error::{Error, Result};
 use crate::validate::{FARGATE_SIZES, fargate_memory_for};
@@ -248,17 +249,14 @@ pub fn plan(request: &Request) -> Result<Plan> {
                         .copied()
                         .filter(|c| *c >= cpu)
                         .find(|c| memories(*c).contains(&current));
-                    match bigger {
-                        Some(c) => {
-                            lines.push(format!("memory  not sized (no --memory/--memory-util): keeps {current} MiB, which needs at least {c} CPU units → cpu {c}"));
-                            cpu = c;
-                            current
-                        }
-                        None => {
-                            let max = allowed.last().copied().unwrap_or(0);
-                            lines.push(format!("memory  not sized (no --memory/--memory-util): {current} MiB → {max} MiB, the largest with {cpu} CPU units"));
-                            max
-                        }
+                    if let Some(c) = bigger {
+                        lines.push(format!("memory  not sized (no --memory/--memory-util): keeps {current} MiB, which needs at least {c} CPU units → cpu {c}"));
+                        cpu = c;
+                        current
+                    } else {
+                        let max = allowed.last().copied().unwrap_or(0);
+                        lines.push(format!("memory  not sized (no --memory/--memory-util): {current} MiB → {max} MiB, the largest with {cpu} CPU units"));
+                        max
                     }
                 }
             }
@@ -279,7 +277,11 @@ pub fn plan(request: &Request) -> Result<Plan> {
         expected(request.cpu_util, request.cpu, cpu)
     );
     if let Some(m) = &request.memory {
-        expectation.push_str(&format!(", memory {}", expected(m.util, m.memory, memory)));
+        let _ = write!(
+            expectation,
+            ", memory {}",
+            expected(m.util, m.memory, memory)
+        );
     }
     lines.push(expectation);
     Ok(Plan {
@@ -300,10 +302,11 @@ impl Plan {
             .map_or_else(String::new, |m| format!("{m} → "));
         #[allow(clippy::cast_precision_loss)]
         let (vcpu, gib) = (self.cpu as f64 / 1024.0, self.memory as f64 / 1024.0);
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "\nresult  cpu = {} → {}, memory = {memory_from}{} ({vcpu} vCPU, {gib} GiB)\n",
             self.current_cpu, self.cpu, self.memory
-        ));
+        );
         out
     }
 }
@@ -393,7 +396,14 @@ mod tests {
     #[test]
     fn table_of_cases() {
         // (cpu, util, target, memory, mem util, mem target) → (cpu, memory)
-        let cases: &[(u64, &str, &str, Option<(u64, &str, &str)>, (u64, u64))] = &[
+        type Case<'a> = (
+            u64,
+            &'a str,
+            &'a str,
+            Option<(u64, &'a str, &'a str)>,
+            (u64, u64),
+        );
+        let cases: &[Case<'_>] = &[
             // The talk's example: 1024 units at 30% for a 60% target need 512.
             (1024, "30", "60", None, (512, 1024)),
             (1024, "30", "60", Some((2048, "35", "70")), (512, 1024)),

@@ -62,21 +62,18 @@ pub(crate) fn run(args: &GradeArgs) -> Result<Outcome> {
         GradeFormat::Markdown => report.to_markdown(),
         GradeFormat::Svg => badge::svg(&rubric.badge_label, report.level),
     };
-    match &args.output {
-        Some(file) => {
-            write_atomically(file, text.as_bytes())?;
-            eprintln!(
-                "wrote {} ({}: {})",
-                file.display(),
-                report.service,
-                level_name(report.level)
-            );
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = stdout.write_all(text.as_bytes());
-        }
+    if let Some(file) = &args.output {
+        write_atomically(file, text.as_bytes())?;
+        eprintln!(
+            "wrote {} ({}: {})",
+            file.display(),
+            report.service,
+            level_name(report.level)
+        );
+    } else {
+        let mut stdout = std::io::stdout().lock();
+        // A closed pipe (`| head`) is not an error worth reporting.
+        let _ = stdout.write_all(text.as_bytes());
     }
     if let Some(min) = min {
         if !report.meets(min) {
@@ -98,7 +95,7 @@ pub(crate) fn run(args: &GradeArgs) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org).
+/// Colour only on a terminal, and never when `NO_COLOR` is set (<https://no-color.org>).
 fn use_color() -> bool {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");

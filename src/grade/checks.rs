@@ -1,10 +1,11 @@
 //! The check kinds: each takes a prepared rubric check and a `RepoView` (and
 //! the injected date and latest template version) and returns pass, fail or
-//! skip with a one-line summary and findings (file:line where there is one).
+//! skip with a one-line summary and findings (`file:line` where there is one).
 //! Pure: no disk, no clock, no network. A check never errors: anything it
 //! cannot read is a failing finding that says why.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use hcl::{Block, Body, Expression, ObjectKey};
 use serde::Serialize;
@@ -228,6 +229,12 @@ fn not_applicable(check: &Check, view: &RepoView) -> Option<String> {
     None
 }
 
+/// A Terraform file (terraform itself reads only the lower-case extension).
+#[allow(clippy::case_sensitive_file_extension_comparisons)]
+fn is_tf(path: &str) -> bool {
+    path.ends_with(".tf")
+}
+
 fn matching<'a>(view: &'a RepoView, glob: &'a PathGlob) -> impl Iterator<Item = &'a str> + 'a {
     view.paths().filter(move |p| glob.is_match(p))
 }
@@ -241,7 +248,7 @@ fn list(items: &[String]) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     if items.len() > SHOWN {
-        text.push_str(&format!(" and {} more", items.len() - SHOWN));
+        let _ = write!(text, " and {} more", items.len() - SHOWN);
     }
     text
 }
@@ -548,10 +555,7 @@ fn alarm_playbooks(
         .filter(|s| !s.is_empty());
     let mut findings = Vec::new();
     let mut alarms = 0;
-    let files: Vec<&str> = view
-        .under(terraform)
-        .filter(|p| p.ends_with(".tf"))
-        .collect();
+    let files: Vec<&str> = view.under(terraform).filter(|p| is_tf(p)).collect();
     for path in files {
         let text = view.text(path).unwrap_or_default();
         if !ALARM_TYPES.iter().any(|t| text.contains(t)) {
@@ -709,11 +713,7 @@ fn environments(view: &RepoView, spec: &EnvSpec<'_>) -> CheckOutcome {
             .under(&folder)
             .filter(|p| !p[folder.len() + 1..].contains('/'))
             .collect();
-        let tf: Vec<&str> = files
-            .iter()
-            .copied()
-            .filter(|p| p.ends_with(".tf"))
-            .collect();
+        let tf: Vec<&str> = files.iter().copied().filter(|p| is_tf(p)).collect();
         if tf.is_empty() {
             findings.push(Finding::new(format!(
                 "environment `{env}`: `{folder}/` has no .tf files"
@@ -1017,7 +1017,7 @@ fn dockerfile_check(view: &RepoView, path: &str, spec: &DockerSpec) -> CheckOutc
                     path,
                     Some(line),
                     "HEALTHCHECK NONE disables the health check",
-                ))
+                ));
             }
             Some(_) => passed.push("HEALTHCHECK"),
             None => findings.push(Finding::at(
@@ -1164,6 +1164,7 @@ const CODE_EXTENSIONS: &[&str] = &[
 ];
 
 /// Whether a path looks like a test by the usual conventions of its language.
+#[allow(clippy::case_sensitive_file_extension_comparisons)]
 pub fn is_test_file(path: &str, text: impl FnOnce() -> String) -> bool {
     let Some((stem_path, ext)) = path.rsplit_once('.') else {
         return false;
@@ -1290,10 +1291,10 @@ mod tests {
     }
 
     fn check_with(kind: &str, params: &str, extra: &str) -> Check {
-        let params = params
-            .lines()
-            .map(|l| format!("      {l}\n"))
-            .collect::<String>();
+        let params = params.lines().fold(String::new(), |mut text, l| {
+            let _ = writeln!(text, "      {l}");
+            text
+        });
         let text = format!(
             "name: t\ncategories:\n  - id: c\n    title: C\nchecks:\n  - id: the-check\n    title: T\n    level: bronze\n    category: c\n    kind: {kind}\n    fix: fix it\n{extra}    params:\n{params}"
         );
@@ -1596,7 +1597,7 @@ resource "aws_cloudwatch_metric_alarm" "cpu" {
             "r",
             env_files("dev", "k", "p")
                 .into_iter()
-                .filter(|(p, _)| p.ends_with(".tf"))
+                .filter(|(p, _)| is_tf(p))
                 .map(|(p, t)| (p, t.into_bytes())),
         );
         fails_with(

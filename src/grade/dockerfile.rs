@@ -171,12 +171,11 @@ fn substitute(image: &str, args: &BTreeMap<String, String>) -> String {
                 .unwrap_or(after.len());
             (&after[..len], None, len)
         };
-        match args.get(name).map(String::as_str).or(default) {
-            Some(value) => out.push_str(value),
-            None => {
-                out.push('$');
-                out.push_str(&after[..consumed]);
-            }
+        if let Some(value) = args.get(name).map(String::as_str).or(default) {
+            out.push_str(value);
+        } else {
+            out.push('$');
+            out.push_str(&after[..consumed]);
         }
         rest = &after[consumed..];
     }
@@ -207,7 +206,7 @@ pub fn unpinned_reason(image: &str, require_digest: bool) -> Option<String> {
         None => Some(format!("`{image}` has no tag, so it floats to `latest`")),
         Some((_, "latest")) => Some(format!("`{image}` uses the moving `latest` tag")),
         Some((_, tag)) if !tag.chars().any(|c| c.is_ascii_digit()) => Some(format!(
-            "`{image}` uses the moving tag `{tag}`; pin a version"
+            "`{image}` uses the moving tag `{tag}`; use a version tag, or add the digest (`@sha256:...`)"
         )),
         Some(_) => None,
     }

@@ -15,7 +15,8 @@ use super::rubric::{Level, Rubric};
 /// The version of the JSON report's shape; bumped only on breaking changes.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// Serializes a missing level as `"none"`.
+/// Serializes a missing level as `"none"` (serde dictates the signature).
+#[allow(clippy::ref_option, clippy::trivially_copy_pass_by_ref)]
 fn level_or_none<S: Serializer>(level: &Option<Level>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(level.map_or("none", Level::name))
 }
@@ -115,19 +116,18 @@ pub struct NextLevel {
     pub failing: Vec<String>,
 }
 
-/// The highest level reached by `checks` (and every level below it).
-fn reached<'a>(checks: impl Iterator<Item = &'a CheckReport> + Clone) -> Option<Level> {
-    let mut level = None;
-    for l in Level::ALL {
-        if checks
-            .clone()
-            .any(|c| c.level == l && c.status == Status::Fail)
-        {
-            break;
-        }
-        level = Some(l);
+/// The highest level reached by `checks` (and every level below it): the
+/// level just under the lowest failing one.
+fn reached<'a>(checks: impl IntoIterator<Item = &'a CheckReport>) -> Option<Level> {
+    let lowest_failing = checks
+        .into_iter()
+        .filter(|c| c.status == Status::Fail)
+        .map(|c| c.level)
+        .min();
+    match lowest_failing {
+        None => Some(Level::Platinum),
+        Some(failing) => Level::ALL.into_iter().rev().find(|l| *l < failing),
     }
-    level
 }
 
 fn counts<'a>(checks: impl Iterator<Item = &'a CheckReport>) -> Counts {

@@ -284,7 +284,7 @@ pub enum Kind {
         equals: Option<String>,
         pattern: Option<Pattern>,
     },
-    /// Every CloudWatch alarm under `terraform` links (`marker URL`) a playbook that exists.
+    /// Every `CloudWatch` alarm under `terraform` links (`marker URL`) a playbook that exists.
     AlarmPlaybooks {
         terraform: String,
         playbooks: String,

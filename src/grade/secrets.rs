@@ -69,7 +69,16 @@ pub fn shannon_entropy(s: &str) -> f64 {
         .sum()
 }
 
-const RULES: &[(&str, &str, &str, usize, fn(&str) -> bool)] = &[
+/// A rule as written: id, description, pattern, capture group, value filter.
+type RuleSpec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    usize,
+    fn(&str) -> bool,
+);
+
+const RULES: &[RuleSpec] = &[
     (
         "aws-access-key-id",
         "AWS access key id",

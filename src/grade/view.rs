@@ -144,6 +144,7 @@ impl RepoView {
     }
 }
 
+#[allow(clippy::case_sensitive_file_extension_comparisons)] // terraform reads lower-case names only
 fn is_hcl(path: &str) -> bool {
     path.ends_with(".tf") || path.ends_with(".tfvars")
 }
