@@ -158,7 +158,7 @@ impl Error {
         }
     }
 
-    /// A YAML error from serde_norway, located in `file`.
+    /// A YAML error from `serde_norway`, located in `file`.
     pub fn yaml(file: impl Into<String>, err: &serde_norway::Error) -> Error {
         let (line, column) = err.location().map_or((0, 0), |l| (l.line(), l.column()));
         let message = err.to_string();

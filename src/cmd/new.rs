@@ -17,7 +17,7 @@ use crate::write;
 
 /// Collects the answers given by `--answers FILE` and `--set`, flags last
 /// (they win). `extra` are dedicated flags such as `--lang`.
-pub fn provided_answers(
+pub(crate) fn provided_answers(
     args: &AnswerArgs,
     extra: &[(&str, Option<&String>, &str)],
 ) -> Result<ProvidedAnswers> {
@@ -54,7 +54,7 @@ pub fn provided_answers(
 }
 
 /// Resolves answers, prompting on a terminal unless `defaults` is set.
-pub fn resolve_answers(
+pub(crate) fn resolve_answers(
     set: &TemplateSet,
     provided: &ProvidedAnswers,
     config: &UserConfig,
@@ -220,7 +220,7 @@ fn print_plan(tree: &FileTree, target: &std::path::Path, no_git: bool) {
 }
 
 /// A size in B / KiB / MiB.
-pub fn human_size(bytes: usize) -> String {
+pub(crate) fn human_size(bytes: usize) -> String {
     #[allow(clippy::cast_precision_loss)]
     let b = bytes as f64;
     if bytes < 1024 {
