@@ -597,6 +597,93 @@ fn playbooks_are_specific_to_the_alarm_and_the_service() {
     assert_clean("playbooks", &failures);
 }
 
+/// The playbooks send the reader to dashboard widgets by title: those
+/// widgets must exist on the dashboard of the same kind of service.
+#[test]
+fn playbooks_name_widgets_of_the_rendered_dashboard() {
+    let title = regex::Regex::new(r#"(?m)^\s*title\s*=\s*"([^"]+)""#).unwrap();
+    let bold = regex::Regex::new(r"\*\*([^*]+)\*\*").unwrap();
+    let mut failures = Vec::new();
+    for (case, dir) in rendered() {
+        let rel = Path::new("terraform/modules/service/dashboard.tf");
+        let body = parse(&case, &dir, rel);
+        let dashboard = blocks(&body, "resource", "aws_cloudwatch_dashboard").next();
+        let encoded = dashboard
+            .and_then(|d| attr(d.body(), "dashboard_body"))
+            .is_some_and(
+                |e| matches!(e, Expression::FuncCall(f) if f.name.name.as_str() == "jsonencode"),
+            );
+        if !encoded {
+            failures.push(format!(
+                "case {}: {} needs an aws_cloudwatch_dashboard whose body is jsonencode(...)",
+                case.name,
+                rel.display()
+            ));
+        }
+        let source = std::fs::read_to_string(dir.join(rel)).unwrap();
+        let titles: Vec<&str> = title
+            .captures_iter(&source)
+            .map(|c| c.get(1).unwrap().as_str())
+            .collect();
+        let expected: &[&str] = match (case.kind(), case.trigger()) {
+            ("web", _) => &[
+                "SEARCH('{AWS/ApplicationELB,AvailabilityZone,LoadBalancer,TargetGroup}",
+                "HTTPCode_ELB_5XX_Count",
+                "HTTPCode_Target_5XX_Count",
+                "HTTPCode_ELB_4XX_Count",
+                "HTTPCode_Target_4XX_Count",
+                "\"p50\"",
+                "\"p90\"",
+                "\"p99\"",
+                "PendingTaskCount",
+            ],
+            (_, "queue") => &[
+                "ApproximateNumberOfMessagesVisible",
+                "NumberOfMessagesDeleted",
+                "ApproximateAgeOfOldestMessage",
+                "aws_sqs_queue.dlq.name",
+                "MemoryUtilization",
+            ],
+            _ => &[
+                "CronCompleted",
+                "aws_sqs_queue.schedule_dlq.name",
+                "AWS/Scheduler",
+            ],
+        };
+        for needle in expected {
+            if !source.contains(needle) {
+                failures.push(format!(
+                    "case {}: {}: the dashboard lacks `{needle}`",
+                    case.name,
+                    rel.display()
+                ));
+            }
+        }
+        for page in files_under(&dir.join("docs/playbooks")) {
+            let text = std::fs::read_to_string(dir.join("docs/playbooks").join(&page)).unwrap();
+            let checks = text
+                .split("## First checks")
+                .nth(1)
+                .and_then(|rest| rest.split("\n## ").next())
+                .unwrap_or_default();
+            // A bold name may wrap across lines.
+            for name in bold
+                .captures_iter(checks)
+                .map(|c| c[1].split_whitespace().collect::<Vec<_>>().join(" "))
+            {
+                if !titles.iter().any(|t| t.starts_with(&name)) {
+                    failures.push(format!(
+                        "case {}: docs/playbooks/{} names the widget **{name}**, which the dashboard lacks",
+                        case.name,
+                        page.display()
+                    ));
+                }
+            }
+        }
+    }
+    assert_clean("dashboards", &failures);
+}
+
 #[test]
 fn alarms_route_by_urgency_to_encrypted_topics() {
     let mut failures = Vec::new();
