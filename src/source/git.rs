@@ -17,6 +17,9 @@ pub struct FetchOptions {
     pub cache_dir: Option<PathBuf>,
 }
 
+/// Serialises cache creation and fetches within the process.
+static CACHE_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Parses `URL@REF[//SUBDIR]`.
 pub fn parse_spec(s: &str) -> Result<SourceSpec> {
     let bad = |why: &str| Error::Source {
@@ -93,46 +96,80 @@ pub fn open_cache(
         source_name: source.to_string(),
         message,
     };
-    let cached = path.join("HEAD").exists();
-    let repo = if cached {
-        git2::Repository::open_bare(&path).map_err(|e| {
-            fail(format!(
-                "the cache `{}` is damaged ({}); delete it and retry",
-                path.display(),
-                e.message()
-            ))
-        })?
-    } else {
+    // One thread at a time creates or fetches into the cache (`fleet` loads
+    // templates from several threads); other processes are met by cloning
+    // aside and renaming into place, and by retrying locked fetches.
+    let _guard = CACHE_LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !path.join("HEAD").exists() {
         if options.offline {
             return Err(fail(format!(
                 "--offline, and `{url}` is not in the cache (`{}`); run once without --offline to fill it",
                 path.display()
             )));
         }
-        std::fs::create_dir_all(&path)
-            .map_err(Error::io("cannot create the cache folder", &path))?;
-        let repo = git2::Repository::init_bare(&path).map_err(Error::git("init cache"))?;
-        repo.remote("origin", url)
-            .map_err(|e| fail(format!("bad URL `{url}`: {}", e.message())))?;
-        repo
-    };
-    if options.offline || (cached && is_full_commit_id(reference) && has_commit(&repo, reference)) {
+        return clone_into_cache(url, &path).map_err(fail);
+    }
+    let repo = git2::Repository::open_bare(&path).map_err(|e| {
+        fail(format!(
+            "the cache `{}` is damaged ({}); delete it and retry",
+            path.display(),
+            e.message()
+        ))
+    })?;
+    if options.offline || (is_full_commit_id(reference) && has_commit(&repo, reference)) {
         return Ok(repo);
     }
-    if let Err(e) = fetch(&repo) {
-        // A failed first clone leaves nothing half-made behind.
-        if !cached {
-            drop(repo);
-            let _ = std::fs::remove_dir_all(&path);
-        }
-        let hint = if cached {
-            "; pass --offline to use the cached copy"
-        } else {
-            "; check the URL and your access to it"
-        };
-        return Err(fail(format!("cannot fetch `{url}`: {}{hint}", e.message())));
-    }
+    fetch_retrying(&repo).map_err(|e| {
+        fail(format!(
+            "cannot fetch `{url}`: {}; pass --offline to use the cached copy",
+            e.message()
+        ))
+    })?;
     Ok(repo)
+}
+
+/// Clones `url` bare into a private folder beside `path` and renames it into
+/// place, so a failed clone leaves nothing behind and a concurrent process
+/// never sees a half-made cache. If another process got there first, its
+/// clone is used.
+fn clone_into_cache(url: &str, path: &Path) -> std::result::Result<git2::Repository, String> {
+    let parent = path.parent().unwrap_or(path);
+    std::fs::create_dir_all(parent)
+        .map_err(|e| format!("cannot create the cache folder `{}`: {e}", parent.display()))?;
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let aside = parent.join(format!(".{name}.clone-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&aside);
+    let cloned = git2::Repository::init_bare(&aside).and_then(|repo| {
+        repo.remote("origin", url)?;
+        fetch_retrying(&repo)
+    });
+    if let Err(e) = cloned {
+        let _ = std::fs::remove_dir_all(&aside);
+        return Err(format!(
+            "cannot fetch `{url}`: {}; check the URL and your access to it",
+            e.message()
+        ));
+    }
+    if std::fs::rename(&aside, path).is_err() {
+        let _ = std::fs::remove_dir_all(&aside);
+        if !path.join("HEAD").exists() {
+            return Err(format!(
+                "cannot move the clone of `{url}` into the cache at `{}`",
+                path.display()
+            ));
+        }
+    }
+    git2::Repository::open_bare(path).map_err(|e| {
+        format!(
+            "cannot open the cache `{}`: {}",
+            path.display(),
+            e.message()
+        )
+    })
 }
 
 /// Fetches every branch (as `refs/remotes/origin/*`) and tag, pruning what
@@ -170,6 +207,20 @@ fn fetch(repo: &git2::Repository) -> std::result::Result<(), git2::Error> {
         Some(&mut options),
         None,
     )
+}
+
+/// `fetch`, retried a few times while another process holds a ref lock.
+fn fetch_retrying(repo: &git2::Repository) -> std::result::Result<(), git2::Error> {
+    let mut attempt = 0;
+    loop {
+        match fetch(repo) {
+            Err(e) if e.code() == git2::ErrorCode::Locked && attempt < 5 => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(100 * attempt));
+            }
+            other => return other,
+        }
+    }
 }
 
 fn is_full_commit_id(reference: &str) -> bool {

@@ -312,3 +312,49 @@ fn bad_urls_missing_refs_and_folders_without_a_template_exit_2_clearly() {
     assert!(ran.stderr.contains("no @REF"), "{}", ran.stderr);
     assert!(!w.path("work/out").exists());
 }
+
+#[test]
+fn parallel_runs_share_one_cache() {
+    let w = World::new();
+    let o = origin(&w);
+    // Several processes filling the same empty cache at once, then fetching
+    // into it at once (after a new commit upstream).
+    for round in 0..2 {
+        if round == 1 {
+            commit_template(&o.dir, "1.2.0", "v1.2.0 of {{ service_name }}\n");
+        }
+        parallel_round(&w, &o, round);
+    }
+    cache_repo(&w);
+}
+
+fn parallel_round(w: &World, o: &Origin, round: usize) {
+    let children: Vec<_> = (0..4)
+        .map(|i| {
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_newsvc"));
+            cmd.args([
+                "new",
+                "from-git",
+                "--template",
+                &o.source(if i % 2 == 0 { "main" } else { "v1.0.0" }),
+            ])
+            .args(["--defaults", "--no-git", "-o", &format!("par{round}-{i}")])
+            .current_dir(w.path("work"))
+            .env("HOME", w.path("home"))
+            .env("XDG_CONFIG_HOME", w.path("config"))
+            .env("XDG_CACHE_HOME", w.path("cache"))
+            .env_remove("NEWSVC_TEMPLATE")
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    for (i, child) in children.into_iter().enumerate() {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "round {round}, run {i}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
