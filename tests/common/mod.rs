@@ -20,7 +20,10 @@ pub struct Case {
 
 impl Case {
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.answers.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.answers
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
     pub fn language(&self) -> &str {
         self.get("language").unwrap_or("python")
@@ -61,7 +64,10 @@ pub fn cases() -> Vec<Case> {
                     (k.as_str().unwrap().to_string(), value)
                 })
                 .collect();
-            Case { name: case["name"].as_str().unwrap().to_string(), answers }
+            Case {
+                name: case["name"].as_str().unwrap().to_string(),
+                answers,
+            }
         })
         .collect()
 }
@@ -81,7 +87,10 @@ pub fn render_root() -> PathBuf {
 /// Renders `case` (once per process) with the real binary and returns the repo folder.
 pub fn render_case(case: &Case) -> PathBuf {
     static LOCK: OnceLock<Mutex<()>> = OnceLock::new();
-    let _guard = LOCK.get_or_init(|| Mutex::new(())).lock().unwrap_or_else(|e| e.into_inner());
+    let _guard = LOCK
+        .get_or_init(|| Mutex::new(()))
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let out = render_root().join(format!("{}-{}", case.name, std::process::id()));
     if out.exists() {
         return out;
@@ -114,7 +123,9 @@ pub fn render_case(case: &Case) -> PathBuf {
 /// with a message, so `cargo test` still works on a machine without them.
 pub fn tool(name: &str) -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).map(|p| p.join(name)).find(|p| p.is_file())
+        std::env::split_paths(&paths)
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
     });
     if found.is_none() {
         assert!(
