@@ -143,7 +143,10 @@ fn clone_into_cache(url: &str, path: &Path) -> std::result::Result<git2::Reposit
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let aside = parent.join(format!(".{name}.clone-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&aside);
-    let cloned = git2::Repository::init_bare(&aside).and_then(|repo| {
+    // A bare repository without git's sample hooks: the cache only holds objects.
+    let mut init = git2::RepositoryInitOptions::new();
+    init.bare(true).external_template(false);
+    let cloned = git2::Repository::init_opts(&aside, &init).and_then(|repo| {
         repo.remote("origin", url)?;
         fetch_retrying(&repo)
     });
