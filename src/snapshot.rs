@@ -66,7 +66,8 @@ pub fn select_cases<'m>(manifest: &'m Manifest, names: &[String]) -> Result<Vec<
 
 /// The answers of `case` as provided answers: YAML values from the manifest.
 pub fn case_answers(case: &Case) -> ProvidedAnswers {
-    let origin = format!("case `{}` in template.yaml", case.name);
+    // Errors are prefixed with the case's name already (`Error::Case`).
+    let origin = "its answers in template.yaml".to_string();
     case.answers
         .iter()
         .map(|(k, v)| {
