@@ -46,6 +46,11 @@ if [ ! -x "$tools/checkov/bin/checkov" ]; then
   python3 -m venv "$tools/checkov"
   "$tools/checkov/bin/pip" install -q --disable-pip-version-check checkov==3.*
 fi
+if [ ! -x "$tools/moto/bin/moto_server" ]; then
+  log "pip: moto (SQS API for the generated Rust queue worker, tests/template_rust.rs)"
+  python3 -m venv "$tools/moto"
+  "$tools/moto/bin/pip" install -q --disable-pip-version-check "moto[server]==5.*"
+fi
 
 # --- npm: Jenkinsfile linter ----------------------------------------------
 if [ ! -x "$tools/node/node_modules/.bin/npm-groovy-lint" ]; then
@@ -56,6 +61,7 @@ fi
 
 mkdir -p "$tools/bin"
 ln -sf "$tools/checkov/bin/checkov" "$tools/bin/checkov"
+ln -sf "$tools/moto/bin/moto_server" "$tools/bin/moto_server"
 ln -sf "$tools/node/node_modules/.bin/npm-groovy-lint" "$tools/bin/npm-groovy-lint"
 export PATH="$tools/bin:$tools/venv/bin:$PATH"
 export NEWSVC_REQUIRE_TOOLS=1

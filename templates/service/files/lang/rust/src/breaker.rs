@@ -12,6 +12,7 @@
 //! }
 //! ```
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use failsafe::backoff::{self, Exponential};
@@ -30,7 +31,7 @@ pub fn new(dependency: &'static str) -> Breaker {
     let backoff = backoff::exponential(Duration::from_secs(1), Duration::from_secs(30));
     Config::new()
         .failure_policy(failure_policy::consecutive_failures(FAILURES_TO_OPEN, backoff))
-        .instrument(LogTransitions { dependency })
+        .instrument(LogTransitions { dependency, opened: AtomicBool::new(false) })
         .build()
 }
 
@@ -38,12 +39,15 @@ pub fn new(dependency: &'static str) -> Breaker {
 #[derive(Debug)]
 pub struct LogTransitions {
     dependency: &'static str,
+    /// Whether the circuit has opened since it last closed.
+    opened: AtomicBool,
 }
 
 impl Instrument for LogTransitions {
     fn on_call_rejected(&self) {}
 
     fn on_open(&self) {
+        self.opened.store(true, Ordering::Relaxed);
         warn!(
             event = "circuit.open",
             dependency = self.dependency,
@@ -56,7 +60,9 @@ impl Instrument for LogTransitions {
     }
 
     fn on_closed(&self) {
-        info!(event = "circuit.closed", dependency = self.dependency, "calls succeed again");
+        if self.opened.swap(false, Ordering::Relaxed) {
+            info!(event = "circuit.closed", dependency = self.dependency, "calls succeed again");
+        }
     }
 }
 

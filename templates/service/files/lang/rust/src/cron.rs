@@ -3,7 +3,6 @@
 //! logs `"event": "cron.completed"` (the `cron-missed` alarm counts those
 //! lines); a failed one logs `"event": "cron.failed"` and exits 1.
 
-use std::future::Future;
 use std::time::Instant;
 
 use anyhow::Result;

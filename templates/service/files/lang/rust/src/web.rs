@@ -2,7 +2,6 @@
 //! `/ready` (readiness: {% if datastores %}the datastores are reachable and {% endif %}the service is not draining),
 //! JSON access logs, a per-request timeout, and a graceful stop on SIGTERM.
 
-use std::future::{Future, IntoFuture};
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -4,7 +4,6 @@
 //! receives. On SIGTERM the worker stops polling, finishes the batch in hand
 //! and exits 0.
 
-use std::future::Future;
 use std::pin::pin;
 use std::time::Duration;
 
