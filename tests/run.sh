@@ -22,6 +22,7 @@ apt_packages=(
   maven-debian-helper junit5 libmaven-compiler-plugin-java libsurefire-java
   libmaven-resources-plugin-java libmaven-jar-plugin-java libmaven-install-plugin-java
   scala                     # scalac for the generated Scala sources
+  default-jdk-headless      # javac for the generated Java sources (tests/template_jvm.rs)
   hyperfine                 # bench/
 )
 missing=()
