@@ -3,6 +3,7 @@ package com.payments.jvqueue.worker;
 import com.payments.jvqueue.Mode;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -52,10 +53,13 @@ public class SqsWorker implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
-        PollLoop.Handler guarded = message -> breaker.executeCallable(() -> {
-            handler.handle(message);
-            return null;
-        });
+        PollLoop.Handler guarded = message -> {
+            Callable<Void> handle = () -> {
+                handler.handle(message);
+                return null;
+            };
+            breaker.executeCallable(handle);
+        };
         loop = new PollLoop(new SqsQueue(sqs, queueUrl), guarded, new LogListener(), Duration.ofSeconds(5));
         thread = new Thread(loop, "sqs-worker");
         thread.start();
