@@ -1378,3 +1378,70 @@ fn jvm_dockerfiles_follow_the_image_contract() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn jvm_healthcheck_probe_reads_the_status_line() {
+    if !has_tools(&["bash"]) {
+        return;
+    }
+    for language_cases in [java_cases(), scala_cases()] {
+        let r = language_cases.iter().find(|r| r.is_web()).unwrap();
+        let dockerfile = r.read("Dockerfile");
+        let exec_form = dockerfile
+            .lines()
+            .skip_while(|l| !l.starts_with("HEALTHCHECK"))
+            .find_map(|l| l.trim().strip_prefix("CMD "))
+            .unwrap_or_else(|| panic!("{}: no HEALTHCHECK CMD", r.case.name));
+        let argv: Vec<String> = serde_json::from_str(exec_form).unwrap();
+
+        // A stand-in for the application: 200 first, then 503.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port().to_string();
+        let server = std::thread::spawn(move || {
+            let mut requests = Vec::new();
+            for status in ["200 OK", "503 Service Unavailable"] {
+                let (mut stream, _) = listener.accept().unwrap();
+                let mut request = Vec::new();
+                let mut buf = [0_u8; 1024];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    let n = std::io::Read::read(&mut stream, &mut buf).unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    request.extend_from_slice(&buf[..n]);
+                }
+                requests.push(String::from_utf8_lossy(&request).into_owned());
+                let response = format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n");
+                std::io::Write::write_all(&mut stream, response.as_bytes()).unwrap();
+            }
+            requests
+        });
+        let probe = || {
+            Command::new(&argv[0])
+                .args(&argv[1..])
+                .env("PORT", &port)
+                .output()
+                .unwrap()
+                .status
+                .success()
+        };
+        assert!(
+            probe(),
+            "{}: the HEALTHCHECK fails against a healthy /health",
+            r.case.name
+        );
+        assert!(!probe(), "{}: the HEALTHCHECK passes on a 503", r.case.name);
+        let requests = server.join().unwrap();
+        assert!(
+            requests[0].starts_with("GET /health HTTP/1.0\r\n"),
+            "{}: probe sent {:?}",
+            r.case.name,
+            requests[0]
+        );
+        assert!(
+            !probe(),
+            "{}: the HEALTHCHECK passes with nothing listening",
+            r.case.name
+        );
+    }
+}

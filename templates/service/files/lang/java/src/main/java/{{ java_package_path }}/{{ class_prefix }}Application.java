@@ -2,6 +2,9 @@ package {{ java_package }};
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+{%- if kind == "web" or trigger == "queue" %}
+import sun.misc.Signal;
+{%- endif %}
 
 /**
  * Entry point of {{ service_name }}.
@@ -28,11 +31,13 @@ public class {{ class_prefix }}Application {
         if (!usable(Mode.WEB, args)) {
             System.exit(2);
         }
+        exitZeroOnSigterm();
         SpringApplication.run({{ class_prefix }}Application.class, args);
 {%- elif trigger == "queue" %}
         if (!usable(Mode.WORKER, args)) {
             System.exit(2);
         }
+        exitZeroOnSigterm();
         SpringApplication.run({{ class_prefix }}Application.class, args);
 {%- else %}
         if (!usable(Mode.CRON, args)) {
@@ -42,6 +47,18 @@ public class {{ class_prefix }}Application {
         System.exit(SpringApplication.exit(SpringApplication.run({{ class_prefix }}Application.class, args)));
 {%- endif %}
     }
+
+{%- if kind == "web" or trigger == "queue" %}
+
+    /**
+     * ECS stops a task with SIGTERM. Leaving through {@code System.exit(0)}
+     * runs the shutdown hooks (Spring's graceful shutdown) as the JVM's own
+     * handler does, but the task ends with 0 instead of 143 (128 + SIGTERM).
+     */
+    private static void exitZeroOnSigterm() {
+        Signal.handle(new Signal("TERM"), signal -> System.exit(0));
+    }
+{%- endif %}
 
     private static boolean usable(Mode expected, String[] args) {
         try {

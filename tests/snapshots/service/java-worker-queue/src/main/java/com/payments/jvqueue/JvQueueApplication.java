@@ -2,6 +2,7 @@ package com.payments.jvqueue;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import sun.misc.Signal;
 
 /**
  * Entry point of jv-queue.
@@ -16,7 +17,17 @@ public class JvQueueApplication {
         if (!usable(Mode.WORKER, args)) {
             System.exit(2);
         }
+        exitZeroOnSigterm();
         SpringApplication.run(JvQueueApplication.class, args);
+    }
+
+    /**
+     * ECS stops a task with SIGTERM. Leaving through {@code System.exit(0)}
+     * runs the shutdown hooks (Spring's graceful shutdown) as the JVM's own
+     * handler does, but the task ends with 0 instead of 143 (128 + SIGTERM).
+     */
+    private static void exitZeroOnSigterm() {
+        Signal.handle(new Signal("TERM"), signal -> System.exit(0));
     }
 
     private static boolean usable(Mode expected, String[] args) {

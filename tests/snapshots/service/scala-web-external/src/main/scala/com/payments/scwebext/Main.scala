@@ -2,6 +2,7 @@ package com.payments.scwebext
 
 import cats.effect.{ExitCode, IO, IOApp}
 import cats.effect.std.Console
+import sun.misc.Signal
 
 /** Entry point of sc-web-ext.
   * Without arguments it serves HTTP on `PORT`: `/health` (liveness) and
@@ -13,6 +14,15 @@ object Main extends IOApp {
   def run(args: List[String]): IO[ExitCode] =
     Mode.mismatch(Mode.Web, args) match {
       case Some(message) => Console[IO].errorln(message).as(ExitCode(2))
-      case None => health.WebServer.run(sys.env)
+      case None => IO(exitZeroOnSigterm()) *> health.WebServer.run(sys.env)
     }
+
+  /** ECS stops a task with SIGTERM. Leaving through `sys.exit(0)` runs the
+    * shutdown hooks (IOApp's cancels `run`, which releases its resources) as
+    * the JVM's own handler does, but the task ends with 0 instead of 143.
+    */
+  private def exitZeroOnSigterm(): Unit = {
+    Signal.handle(new Signal("TERM"), (_: Signal) => sys.exit(0))
+    ()
+  }
 }
