@@ -16,6 +16,7 @@ use crate::Outcome;
 use crate::cli::{SnapshotArgs, SnapshotCommand};
 use crate::config::UserConfig;
 use crate::error::{Error, Result};
+use crate::record::RECORD_FILE;
 use crate::snapshot::{self, CaseDiff, ContentDiff};
 use crate::source::TemplateSet;
 use crate::tree::{FileEntry, FileTree};
@@ -319,6 +320,9 @@ fn remove_empty_parents(file: &Path, root: &Path) {
 }
 
 /// The case folders in the snapshot directory (plain files there are ignored).
+/// Only folders holding a `.newsvc.yml` count: every snapshot has one, so a
+/// wrong `--dir` can never make `update` delete folders that are not
+/// snapshots.
 fn case_folders(dir: &Path) -> Result<Vec<String>> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -328,7 +332,7 @@ fn case_folders(dir: &Path) -> Result<Vec<String>> {
     let mut names = Vec::new();
     for entry in entries {
         let entry = entry.map_err(Error::io("cannot list the snapshot folder", dir))?;
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+        if entry.file_type().is_ok_and(|t| t.is_dir()) && entry.path().join(RECORD_FILE).is_file() {
             names.push(entry.file_name().to_string_lossy().into_owned());
         }
     }

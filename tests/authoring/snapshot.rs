@@ -186,6 +186,11 @@ fn a_one_line_template_change_is_drift_with_its_unified_diff_until_updated() {
 fn update_removes_stale_case_folders_and_stale_files() {
     let w = demo();
     w.write("snaps/retired-case/README.md", "old\n");
+    w.write("snaps/retired-case/.newsvc.yml", "template: {}\n");
+    w.write(
+        "snaps/not-a-snapshot/keep.txt",
+        "no .newsvc.yml: never touched\n",
+    );
     w.write("snaps/web/docs/stale.md", "gone from the template\n");
     w.write(
         "snaps/notes.txt",
@@ -230,6 +235,7 @@ fn update_removes_stale_case_folders_and_stale_files() {
         "the emptied folder is removed too"
     );
     assert!(w.path("snaps/notes.txt").exists());
+    assert!(w.path("snaps/not-a-snapshot/keep.txt").exists());
     check(&w).expect(0);
 }
 
