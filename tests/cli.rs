@@ -92,6 +92,15 @@ impl Test {
         self
     }
 
+    /// Appends to `$HOME/.gitconfig`.
+    fn gitconfig(self, text: &str) -> Test {
+        let path = self.root.path().join("home/.gitconfig");
+        let mut config = fs::read_to_string(&path).unwrap_or_default();
+        config.push_str(text);
+        fs::write(path, config).unwrap();
+        self
+    }
+
     /// A `HOME` without any git identity.
     fn without_git_identity(self) -> Test {
         fs::remove_file(self.root.path().join("home/.gitconfig")).unwrap();
@@ -377,8 +386,25 @@ fn assert_pristine_repo(dir: &Path, home: &Path, template: &str, version: &str) 
                 "`git status --porcelain` is not empty"
             );
         }
-        Err(e) => eprintln!("note: no git CLI ({e}); checked with git2 only"),
+        Err(e) => {
+            eprintln!("note: no git CLI ({e}); checked with git2 only");
+            return tree.id();
+        }
     }
+    // git itself reads every object back.
+    let fsck = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["fsck", "--full", "--strict", "--no-dangling"])
+        .env("HOME", home)
+        .output()
+        .unwrap();
+    assert!(
+        fsck.status.success() && fsck.stdout.is_empty(),
+        "git fsck: {}{}",
+        String::from_utf8_lossy(&fsck.stdout),
+        String::from_utf8_lossy(&fsck.stderr)
+    );
     tree.id()
 }
 
@@ -1370,4 +1396,38 @@ fn the_template_comes_from_the_flag_the_environment_or_the_user_config() {
             "service",
         ]);
     t.succeeds().assert_stderr("service@");
+}
+
+#[test]
+fn the_users_git_init_settings_are_honoured() {
+    let t = Test::new();
+    let templates = t.root.path().join("git-templates");
+    fs::create_dir_all(templates.join("hooks")).unwrap();
+    fs::write(templates.join("hooks/commit-msg"), "#!/bin/sh\nexit 0\n").unwrap();
+    let t = t
+        .gitconfig(&format!(
+            "[init]\n\tdefaultBranch = trunk\n\ttemplateDir = {}\n",
+            templates.display()
+        ))
+        .args([
+            "new",
+            "billing-api",
+            "--set",
+            "owner=payments",
+            "--defaults",
+        ]);
+    t.succeeds();
+    let dir = t.path("billing-api");
+    let repo = git2::Repository::open(&dir).unwrap();
+    assert_eq!(
+        repo.head().unwrap().shorthand().ok(),
+        Some("trunk"),
+        "init.defaultBranch"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join(".git/hooks/commit-msg")).unwrap(),
+        "#!/bin/sh\nexit 0\n",
+        "the user's init.templateDir is copied, as `git init` does"
+    );
+    assert!(repo.statuses(None).unwrap().is_empty());
 }
