@@ -49,7 +49,7 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct TemplateArgs {
     /// Template source: a built-in name (`service`), a folder, or a git
-    /// `URL@REF[//SUBDIR]`. Default: $NEWSVC_TEMPLATE, the user config, then `service`.
+    /// `URL@REF[//SUBDIR]`. Default: `$NEWSVC_TEMPLATE`, the user config, then `service`.
     #[arg(long, short = 't', value_name = "SOURCE", env = "NEWSVC_TEMPLATE")]
     pub template: Option<String>,
     /// Use cached git templates only; never fetch.
@@ -340,7 +340,7 @@ pub enum FleetCommand {
         /// Write a self-contained HTML scorecard.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
-        /// The date attestations are judged against (default: today; also NEWSVC_TODAY).
+        /// The date attestations are judged against (default: today; also `NEWSVC_TODAY`).
         #[arg(long, env = "NEWSVC_TODAY", value_name = "YYYY-MM-DD")]
         today: Option<String>,
     },

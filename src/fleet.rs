@@ -21,7 +21,13 @@ pub fn parse_list(text: &str, base: &Path) -> Vec<PathBuf> {
     text.lines()
         .map(|l| l.split_once('#').map_or(l, |(before, _)| before).trim())
         .filter(|l| !l.is_empty())
-        .map(|l| if Path::new(l).is_absolute() { PathBuf::from(l) } else { base.join(l) })
+        .map(|l| {
+            if Path::new(l).is_absolute() {
+                PathBuf::from(l)
+            } else {
+                base.join(l)
+            }
+        })
         .collect()
 }
 
@@ -33,12 +39,22 @@ pub struct TemplateCache {
 
 impl TemplateCache {
     /// The template at `source` (at version `to` if given), loading it on first use.
-    pub fn get(&self, source: &str, to: Option<&semver::Version>, fetch: &FetchOptions) -> std::result::Result<Arc<TemplateSet>, String> {
-        let key = format!("{source}\u{0}{}", to.map(ToString::to_string).unwrap_or_default());
+    pub fn get(
+        &self,
+        source: &str,
+        to: Option<&semver::Version>,
+        fetch: &FetchOptions,
+    ) -> std::result::Result<Arc<TemplateSet>, String> {
+        let key = format!(
+            "{source}\u{0}{}",
+            to.map(ToString::to_string).unwrap_or_default()
+        );
         if let Some(hit) = self.loaded.lock().ok().and_then(|m| m.get(&key).cloned()) {
             return hit;
         }
-        let result = upgrade::load_version(source, to, fetch).map(Arc::new).map_err(|e| e.to_string());
+        let result = upgrade::load_version(source, to, fetch)
+            .map(Arc::new)
+            .map_err(|e| e.to_string());
         if let Ok(mut m) = self.loaded.lock() {
             m.insert(key, result.clone());
         }
@@ -107,7 +123,15 @@ pub struct UpgradeOptions {
 
 /// Upgrades one repository onto a new branch, in git objects only.
 pub fn upgrade_one(path: &Path, options: &UpgradeOptions, cache: &TemplateCache) -> UpgradeRow {
-    let mut row = UpgradeRow { repo: path.display().to_string(), outcome: UpgradeOutcome::Failed, from: None, to: None, branch: None, detail: String::new(), conflicts: Vec::new() };
+    let mut row = UpgradeRow {
+        repo: path.display().to_string(),
+        outcome: UpgradeOutcome::Failed,
+        from: None,
+        to: None,
+        branch: None,
+        detail: String::new(),
+        conflicts: Vec::new(),
+    };
     let managed = match upgrade::open_managed(path) {
         Ok(m) => m,
         Err(e) => {
@@ -131,15 +155,29 @@ fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or_default().to_string()
 }
 
-fn try_upgrade(managed: &Managed, options: &UpgradeOptions, cache: &TemplateCache, row: &mut UpgradeRow) -> Result<()> {
+fn try_upgrade(
+    managed: &Managed,
+    options: &UpgradeOptions,
+    cache: &TemplateCache,
+    row: &mut UpgradeRow,
+) -> Result<()> {
     let dirty = upgrade::dirty_files(&managed.repo)?;
     if !dirty.is_empty() {
         row.outcome = UpgradeOutcome::Skipped;
-        row.detail = format!("dirty working tree ({} file(s), e.g. {})", dirty.len(), dirty[0]);
+        row.detail = format!(
+            "dirty working tree ({} file(s), e.g. {})",
+            dirty.len(),
+            dirty[0]
+        );
         return Ok(());
     }
-    let source = options.template.clone().unwrap_or_else(|| managed.record.template.source.clone());
-    let set = cache.get(&source, options.to.as_ref(), &options.fetch).map_err(Error::Other)?;
+    let source = options
+        .template
+        .clone()
+        .unwrap_or_else(|| managed.record.template.source.clone());
+    let set = cache
+        .get(&source, options.to.as_ref(), &options.fetch)
+        .map_err(Error::Other)?;
     upgrade::check_target(&managed.record, &set, &source)?;
     let version = set.manifest.version.clone();
     row.to = Some(version.to_string());
@@ -151,16 +189,32 @@ fn try_upgrade(managed: &Managed, options: &UpgradeOptions, cache: &TemplateCach
     row.branch = Some(branch.clone());
     let repo = &managed.repo;
     if let Ok(existing) = repo.find_branch(&branch, git2::BranchType::Local) {
-        let tip = existing.get().peel_to_commit().map_err(Error::git("read the existing upgrade branch"))?;
-        let pristine_version = tip.parent(1).ok().and_then(|p| crate::repo::parse_trailer(p.message().unwrap_or_default()));
+        let tip = existing
+            .get()
+            .peel_to_commit()
+            .map_err(Error::git("read the existing upgrade branch"))?;
+        let pristine_version = tip
+            .parent(1)
+            .ok()
+            .and_then(|p| crate::repo::parse_trailer(p.message().unwrap_or_default()));
         if pristine_version.is_some_and(|(_, v)| v == version) {
             row.outcome = UpgradeOutcome::Exists;
-            row.detail = format!("{branch} already holds the upgrade ({})", &tip.id().to_string()[..10]);
+            row.detail = format!(
+                "{branch} already holds the upgrade ({})",
+                &tip.id().to_string()[..10]
+            );
             return Ok(());
         }
-        return Err(Error::Other(format!("branch `{branch}` exists and is not a newsvc upgrade to {version}; delete or rename it")));
+        return Err(Error::Other(format!(
+            "branch `{branch}` exists and is not a newsvc upgrade to {version}; delete or rename it"
+        )));
     }
-    let target = Target { template: Some(source), to: options.to.clone(), overrides: ProvidedAnswers::new(), fetch: options.fetch.clone() };
+    let target = Target {
+        template: Some(source),
+        to: options.to.clone(),
+        overrides: ProvidedAnswers::new(),
+        fetch: options.fetch.clone(),
+    };
     let prepared = upgrade::prepare_with(managed, (*set).clone(), &target, &mut |s, provided| {
         answers::resolve(&s.manifest, provided, &ProvidedAnswers::new(), None)
     })?;
@@ -168,14 +222,28 @@ fn try_upgrade(managed: &Managed, options: &UpgradeOptions, cache: &TemplateCach
     let (mut index, conflicts) = upgrade::merge_index(repo, &prepared, prepared.head, &commits)?;
     if !conflicts.is_empty() {
         row.outcome = UpgradeOutcome::Conflicts;
-        row.detail = format!("{} conflicted file(s): {}", conflicts.len(), conflicts.join(", "));
+        row.detail = format!(
+            "{} conflicted file(s): {}",
+            conflicts.len(),
+            conflicts.join(", ")
+        );
         row.conflicts = conflicts;
         row.branch = None;
         return Ok(());
     }
-    let tree = repo.find_tree(index.write_tree_to(repo).map_err(Error::git("write merged tree"))?).map_err(Error::git("find tree"))?;
-    let head = repo.find_commit(prepared.head).map_err(Error::git("read HEAD"))?;
-    let pristine = repo.find_commit(commits.pristine).map_err(Error::git("read pristine"))?;
+    let tree = repo
+        .find_tree(
+            index
+                .write_tree_to(repo)
+                .map_err(Error::git("write merged tree"))?,
+        )
+        .map_err(Error::git("find tree"))?;
+    let head = repo
+        .find_commit(prepared.head)
+        .map_err(Error::git("read HEAD"))?;
+    let pristine = repo
+        .find_commit(commits.pristine)
+        .map_err(Error::git("read pristine"))?;
     let (sig, _) = crate::repo::signature(repo)?;
     let name = &prepared.set.manifest.name;
     let message = format!(
@@ -183,9 +251,12 @@ fn try_upgrade(managed: &Managed, options: &UpgradeOptions, cache: &TemplateCach
         prepared.from_version,
         prepared.base.describe(name, &prepared.from_version)
     );
-    let merge = repo.commit(None, &sig, &sig, &message, &tree, &[&head, &pristine]).map_err(Error::git("commit the merge"))?;
+    let merge = repo
+        .commit(None, &sig, &sig, &message, &tree, &[&head, &pristine])
+        .map_err(Error::git("commit the merge"))?;
     let merge_commit = repo.find_commit(merge).map_err(Error::git("read merge"))?;
-    repo.branch(&branch, &merge_commit, false).map_err(Error::git(format!("create branch `{branch}`")))?;
+    repo.branch(&branch, &merge_commit, false)
+        .map_err(Error::git(format!("create branch `{branch}`")))?;
     row.outcome = UpgradeOutcome::Upgraded;
     row.detail = format!("{branch} at {}", &merge.to_string()[..10]);
     Ok(())
@@ -205,8 +276,21 @@ pub struct StatusRow {
 }
 
 /// The status of one repository against its (or the given) template.
-pub fn status_one(path: &Path, template: Option<&str>, fetch: &FetchOptions, cache: &TemplateCache) -> StatusRow {
-    let mut row = StatusRow { repo: path.display().to_string(), state: "failed".into(), template: None, recorded: None, latest: None, owner: None, detail: String::new() };
+pub fn status_one(
+    path: &Path,
+    template: Option<&str>,
+    fetch: &FetchOptions,
+    cache: &TemplateCache,
+) -> StatusRow {
+    let mut row = StatusRow {
+        repo: path.display().to_string(),
+        state: "failed".into(),
+        template: None,
+        recorded: None,
+        latest: None,
+        owner: None,
+        detail: String::new(),
+    };
     let managed = match upgrade::open_managed(path) {
         Ok(m) => m,
         Err(e) => {
@@ -224,7 +308,12 @@ pub fn status_one(path: &Path, template: Option<&str>, fetch: &FetchOptions, cac
     match cache.get(&source, None, fetch) {
         Ok(set) => {
             row.latest = Some(set.manifest.version.to_string());
-            row.state = if set.manifest.version > record.template.version { "behind" } else { "current" }.into();
+            row.state = if set.manifest.version > record.template.version {
+                "behind"
+            } else {
+                "current"
+            }
+            .into();
         }
         Err(e) => row.detail = first_line(&e),
     }
@@ -243,9 +332,25 @@ pub struct GradeRow {
 }
 
 /// Grades one repository.
-pub fn grade_one(path: &Path, rubric: &Rubric, today: grade::date::Date, fetch: &FetchOptions, cache: &TemplateCache) -> GradeRow {
-    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let mut row = GradeRow { repo: path.display().to_string(), service: name, owner: None, template_version: None, report: None, error: None };
+pub fn grade_one(
+    path: &Path,
+    rubric: &Rubric,
+    today: grade::date::Date,
+    fetch: &FetchOptions,
+    cache: &TemplateCache,
+) -> GradeRow {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mut row = GradeRow {
+        repo: path.display().to_string(),
+        service: name,
+        owner: None,
+        template_version: None,
+        report: None,
+        error: None,
+    };
     let view = match grade::read_repo(path) {
         Ok(v) => v,
         Err(e) => {
@@ -258,10 +363,21 @@ pub fn grade_one(path: &Path, rubric: &Rubric, today: grade::date::Date, fetch: 
         if let Some(answers::Value::Str(o)) = r.answers.get("owner") {
             row.owner = Some(o.clone());
         }
-        cache.get(&r.template.source, None, fetch).ok().map(|s| s.manifest.version.clone())
+        cache
+            .get(&r.template.source, None, fetch)
+            .ok()
+            .map(|s| s.manifest.version.clone())
     });
-    let context = GradeContext { today, latest_version: latest };
-    let report = grade::evaluate(&view, rubric, context.today, context.latest_version.as_ref());
+    let context = GradeContext {
+        today,
+        latest_version: latest,
+    };
+    let report = grade::evaluate(
+        &view,
+        rubric,
+        context.today,
+        context.latest_version.as_ref(),
+    );
     row.service.clone_from(&report.service);
     row.report = Some(report);
     row
@@ -269,7 +385,12 @@ pub fn grade_one(path: &Path, rubric: &Rubric, today: grade::date::Date, fetch: 
 
 /// Sorts upgrade rows by outcome (what needs people first), then path.
 pub fn sort_upgrades(rows: &mut [UpgradeRow]) {
-    rows.sort_by(|a, b| a.outcome.rank().cmp(&b.outcome.rank()).then_with(|| a.repo.cmp(&b.repo)));
+    rows.sort_by(|a, b| {
+        a.outcome
+            .rank()
+            .cmp(&b.outcome.rank())
+            .then_with(|| a.repo.cmp(&b.repo))
+    });
 }
 
 #[cfg(test)]
@@ -278,7 +399,13 @@ mod tests {
 
     #[test]
     fn list_files() {
-        let got = parse_list("# fleet\n/abs/a\nrel/b  # comment\n\n   \n", Path::new("/base"));
-        assert_eq!(got, vec![PathBuf::from("/abs/a"), PathBuf::from("/base/rel/b")]);
+        let got = parse_list(
+            "# fleet\n/abs/a\nrel/b  # comment\n\n   \n",
+            Path::new("/base"),
+        );
+        assert_eq!(
+            got,
+            vec![PathBuf::from("/abs/a"), PathBuf::from("/base/rel/b")]
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! and the line-level three-way merge behind it, which is git's own
 //! (libgit2's xdiff via `git2::merge_file`), so the plan agrees with the merge.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::tree::FileTree;
 
 /// The file the plan never merges: newsvc writes it.
@@ -58,16 +58,22 @@ const SENTINEL: &[u8] = b"\n~~ newsvc merge end 7f3a9c ~~\n";
 
 /// Merges three versions of a file like `git merge-file` (merge-style markers).
 pub fn merge_text(base: &[u8], ours: &[u8], theirs: &[u8], path: &str) -> Result<TextMerge> {
-    // The trivial cases, as git decides them at the tree level.
-    if ours == theirs || theirs == base {
-        return Ok(TextMerge { content: ours.to_vec(), conflicted: false });
-    }
-    if ours == base {
-        return Ok(TextMerge { content: theirs.to_vec(), conflicted: false });
-    }
     // `git2::merge_file` does not initialise libgit2 itself (other entry
     // points do); without it the merge fails with "no error".
     static LIBGIT2: std::sync::Once = std::sync::Once::new();
+    // The trivial cases, as git decides them at the tree level.
+    if ours == theirs || theirs == base {
+        return Ok(TextMerge {
+            content: ours.to_vec(),
+            conflicted: false,
+        });
+    }
+    if ours == base {
+        return Ok(TextMerge {
+            content: theirs.to_vec(),
+            conflicted: false,
+        });
+    }
     LIBGIT2.call_once(|| drop(git2::Config::new()));
     let with_end = |b: &[u8]| [b, SENTINEL].concat();
     let (base, ours, theirs) = (with_end(base), with_end(ours), with_end(theirs));
@@ -78,28 +84,42 @@ pub fn merge_text(base: &[u8], ours: &[u8], theirs: &[u8], path: &str) -> Result
     let mut t = git2::MergeFileInput::new();
     t.content(&theirs).path(path);
     let mut opts = git2::MergeFileOptions::new();
-    opts.our_label("ours").their_label("template").ancestor_label("base");
+    opts.our_label("ours")
+        .their_label("template")
+        .ancestor_label("base");
     let Ok(result) = git2::merge_file(&b, &o, &t, Some(&mut opts)) else {
         // libgit2 gives up on some inputs; then the whole file is one
         // conflict region, so nothing of either side is lost.
         let mut content = b"<<<<<<< ours\n".to_vec();
-        for part in [&ours[..ours.len() - SENTINEL.len()], b"=======\n", &theirs[..theirs.len() - SENTINEL.len()], b">>>>>>> template\n"] {
+        for part in [
+            &ours[..ours.len() - SENTINEL.len()],
+            b"=======\n",
+            &theirs[..theirs.len() - SENTINEL.len()],
+            b">>>>>>> template\n",
+        ] {
             content.extend_from_slice(part);
             if !content.ends_with(b"\n") {
                 content.push(b'\n');
             }
         }
-        return Ok(TextMerge { content, conflicted: true });
+        return Ok(TextMerge {
+            content,
+            conflicted: true,
+        });
     };
     let mut content = result.content().to_vec();
     if content.ends_with(SENTINEL) {
         content.truncate(content.len() - SENTINEL.len());
     }
-    Ok(TextMerge { content, conflicted: !result.is_automergeable() })
+    Ok(TextMerge {
+        content,
+        conflicted: !result.is_automergeable(),
+    })
 }
 
 /// Plans an upgrade file by file. `keep_ours(path)` marks files the template
 /// writes only once (`skip_if_exists`).
+#[allow(clippy::many_single_char_names)]
 pub fn plan(
     base: &FileTree,
     theirs: &FileTree,
@@ -115,6 +135,7 @@ pub fn plan(
     paths.dedup();
     let mut out = Vec::new();
     for path in paths {
+        // b, t, o: base, theirs (the new template render), ours (the team's).
         let (b, t, o) = (base.get(path), theirs.get(path), ours.get(path));
         let same =
             |x: Option<&crate::tree::FileEntry>, y: Option<&crate::tree::FileEntry>| match (x, y) {
@@ -264,7 +285,7 @@ mod tests {
     fn join(lines: &[String]) -> Vec<u8> {
         lines
             .iter()
-            .map(|l| format!("{l}\n"))
+            .flat_map(|l| [l.as_str(), "\n"])
             .collect::<String>()
             .into_bytes()
     }

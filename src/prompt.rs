@@ -17,16 +17,9 @@ pub fn can_prompt() -> bool {
 }
 
 /// The dialoguer-backed asker.
+#[derive(Default)]
 pub struct TerminalAsker {
     theme: ColorfulTheme,
-}
-
-impl Default for TerminalAsker {
-    fn default() -> Self {
-        Self {
-            theme: ColorfulTheme::default(),
-        }
-    }
 }
 
 fn interrupted(e: dialoguer::Error) -> Error {

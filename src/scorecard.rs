@@ -3,16 +3,32 @@
 //! filterable by owner and level with a few lines of inline script, each
 //! cell linking to that service's failing checks. Pure: rows in, text out.
 
+use std::fmt::Write as _;
+
 use crate::fleet::GradeRow;
 use crate::grade::checks::Status;
 use crate::grade::report::level_name;
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 fn anchor(service: &str, category: &str) -> String {
-    let slug = |s: &str| s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect::<String>();
+    let slug = |s: &str| {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect::<String>()
+    };
     format!("{}--{}", slug(service), slug(category))
 }
 
@@ -75,45 +91,73 @@ pub fn render(rows: &[GradeRow], title: &str) -> String {
 
     let mut html = String::new();
     html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    html.push_str(&format!("<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n", esc(title), esc(title)));
-    html.push_str("<div class=\"filters\"><label>Owner <select id=\"owner\"><option value=\"\">all</option>");
+    let _ = write!(
+        html,
+        "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        esc(title),
+        esc(title)
+    );
+    html.push_str(
+        "<div class=\"filters\"><label>Owner <select id=\"owner\"><option value=\"\">all</option>",
+    );
     for o in &owners {
-        html.push_str(&format!("<option>{}</option>", esc(o)));
+        let _ = write!(html, "<option>{}</option>", esc(o));
     }
-    html.push_str("</select></label><label>Level <select id=\"level\"><option value=\"\">all</option>");
+    html.push_str(
+        "</select></label><label>Level <select id=\"level\"><option value=\"\">all</option>",
+    );
     for l in ["platinum", "gold", "silver", "bronze", "none"] {
-        html.push_str(&format!("<option>{l}</option>"));
+        let _ = write!(html, "<option>{l}</option>");
     }
-    html.push_str(&format!("</select></label>showing <span id=\"shown\">{}</span> of {} services</div>\n", rows.len(), rows.len()));
+    let _ = writeln!(
+        html,
+        "</select></label>showing <span id=\"shown\">{}</span> of {} services</div>",
+        rows.len(),
+        rows.len()
+    );
     html.push_str("<table id=\"scorecard\">\n<thead><tr><th>Service</th><th>Owner</th><th>Template</th><th>Overall</th>");
     for (_, title) in &categories {
-        html.push_str(&format!("<th>{}</th>", esc(title)));
+        let _ = write!(html, "<th>{}</th>", esc(title));
     }
     html.push_str("</tr></thead>\n<tbody>\n");
     for row in rows {
         let overall = row.report.as_ref().map_or("none", |r| level_name(r.level));
         let owner = row.owner.as_deref().unwrap_or("");
-        html.push_str(&format!(
+        let _ = write!(
+            html,
             "<tr data-owner=\"{}\" data-level=\"{overall}\"><td>{}</td><td>{}</td><td>{}</td>",
             esc(owner),
             esc(&row.service),
             esc(owner),
             esc(row.template_version.as_deref().unwrap_or("-"))
-        ));
+        );
         match &row.report {
             Some(report) => {
-                html.push_str(&format!("<td data-sort=\"{overall}\"><a class=\"shield {overall}\" href=\"#{}\">{overall}</a></td>", anchor(&row.service, "all")));
+                let _ = write!(
+                    html,
+                    "<td data-sort=\"{overall}\"><a class=\"shield {overall}\" href=\"#{}\">{overall}</a></td>",
+                    anchor(&row.service, "all")
+                );
                 for (id, _) in &categories {
-                    let level = report.categories.iter().find(|c| &c.id == id).map_or("none", |c| level_name(c.level));
-                    html.push_str(&format!("<td data-sort=\"{level}\"><a class=\"shield {level}\" href=\"#{}\">{level}</a></td>", anchor(&row.service, id)));
+                    let level = report
+                        .categories
+                        .iter()
+                        .find(|c| &c.id == id)
+                        .map_or("none", |c| level_name(c.level));
+                    let _ = write!(
+                        html,
+                        "<td data-sort=\"{level}\"><a class=\"shield {level}\" href=\"#{}\">{level}</a></td>",
+                        anchor(&row.service, id)
+                    );
                 }
             }
             None => {
-                html.push_str(&format!(
+                let _ = write!(
+                    html,
                     "<td data-sort=\"none\" colspan=\"{}\" class=\"err\">not graded: {}</td>",
                     categories.len() + 1,
                     esc(row.error.as_deref().unwrap_or("unknown error"))
-                ));
+                );
             }
         }
         html.push_str("</tr>\n");
@@ -121,29 +165,45 @@ pub fn render(rows: &[GradeRow], title: &str) -> String {
     html.push_str("</tbody>\n</table>\n<h2>Failing checks</h2>\n");
     for row in rows {
         let Some(report) = &row.report else { continue };
-        html.push_str(&format!("<section id=\"{}\"><h3>{} <small>({})</small></h3>\n", anchor(&row.service, "all"), esc(&row.service), esc(&row.repo)));
+        let _ = writeln!(
+            html,
+            "<section id=\"{}\"><h3>{} <small>({})</small></h3>",
+            anchor(&row.service, "all"),
+            esc(&row.service),
+            esc(&row.repo)
+        );
         for (id, title) in &categories {
-            let failing: Vec<_> = report.checks.iter().filter(|c| &c.category == id && c.status == Status::Fail).collect();
-            html.push_str(&format!("<div id=\"{}\"><strong>{}</strong>", anchor(&row.service, id), esc(title)));
+            let failing: Vec<_> = report
+                .checks
+                .iter()
+                .filter(|c| &c.category == id && c.status == Status::Fail)
+                .collect();
+            let _ = write!(
+                html,
+                "<div id=\"{}\"><strong>{}</strong>",
+                anchor(&row.service, id),
+                esc(title)
+            );
             if failing.is_empty() {
                 html.push_str(": all checks pass</div>\n");
                 continue;
             }
             html.push_str("<ul>");
             for c in failing {
-                html.push_str(&format!(
+                let _ = write!(
+                    html,
                     "<li><code>{}</code> ({}) {}: {} <em>Fix: {}</em></li>",
                     esc(&c.id),
                     c.level.name(),
                     esc(&c.title),
                     esc(&c.summary),
                     esc(&c.fix)
-                ));
+                );
             }
             html.push_str("</ul></div>\n");
         }
         html.push_str("</section>\n");
     }
-    html.push_str(&format!("<script>{SCRIPT}</script>\n</body>\n</html>\n"));
+    let _ = write!(html, "<script>{SCRIPT}</script>\n</body>\n</html>\n");
     html
 }

@@ -55,6 +55,15 @@ pub fn open_managed(path: &Path) -> Result<Managed> {
     })
 }
 
+/// The files of commit `oid`.
+pub fn commit_tree(repo: &Repository, oid: Oid) -> Result<FileTree> {
+    let tree = repo
+        .find_commit(oid)
+        .and_then(|c| c.tree())
+        .map_err(Error::git("read commit tree"))?;
+    repo::read_tree(repo, &tree)
+}
+
 /// Files that make the working tree dirty (modified, staged, untracked; ignored files do not count).
 pub fn dirty_files(repo: &Repository) -> Result<Vec<String>> {
     let mut opts = git2::StatusOptions::new();
@@ -163,7 +172,8 @@ pub struct Prepared {
 impl Prepared {
     /// Whether there is nothing to do: same version and the same render.
     pub fn is_current(&self) -> bool {
-        self.set.manifest.version == self.from_version && self.base_tree.same_content(&self.new_tree)
+        self.set.manifest.version == self.from_version
+            && self.base_tree.same_content(&self.new_tree)
     }
 
     /// The per-file plan.
@@ -187,24 +197,35 @@ pub struct Target {
 /// Loads the target template, honouring `--to` (for git sources, the tag
 /// `vX.Y.Z` or `X.Y.Z`), and checks it suits the repository.
 pub fn load_target(record: &Record, target: &Target) -> Result<TemplateSet> {
-    let source_str = target.template.clone().unwrap_or_else(|| record.template.source.clone());
+    let source_str = target
+        .template
+        .clone()
+        .unwrap_or_else(|| record.template.source.clone());
     let set = load_version(&source_str, target.to.as_ref(), &target.fetch)?;
     check_target(record, &set, &source_str)?;
     Ok(set)
 }
 
 /// Loads `source`, at version `to` if given.
-pub fn load_version(source_str: &str, to: Option<&semver::Version>, fetch: &FetchOptions) -> Result<TemplateSet> {
+pub fn load_version(
+    source_str: &str,
+    to: Option<&semver::Version>,
+    fetch: &FetchOptions,
+) -> Result<TemplateSet> {
     let set = match (to, source::SourceSpec::parse(source_str)?) {
         (Some(to), source::SourceSpec::Git { url, subdir, .. }) => {
             let sub = subdir.map(|s| format!("//{s}")).unwrap_or_default();
-            source::load(&format!("{url}@v{to}{sub}"), fetch).or_else(|_| source::load(&format!("{url}@{to}{sub}"), fetch))?
+            source::load(&format!("{url}@v{to}{sub}"), fetch)
+                .or_else(|_| source::load(&format!("{url}@{to}{sub}"), fetch))?
         }
         _ => source::load(source_str, fetch)?,
     };
     if let Some(to) = to {
         if set.manifest.version != *to {
-            return Err(Error::Other(format!("the template at `{source_str}` is version {}, not the requested --to {to}", set.manifest.version)));
+            return Err(Error::Other(format!(
+                "the template at `{source_str}` is version {}, not the requested --to {to}",
+                set.manifest.version
+            )));
         }
     }
     Ok(set)
@@ -227,10 +248,12 @@ pub fn check_target(record: &Record, set: &TemplateSet, source_str: &str) -> Res
     Ok(())
 }
 
-/// Renders the recorded version again, for a history without the pristine chain.
-fn rerender_recorded(
+/// Renders the recorded version again, for a history without the pristine
+/// chain: from `target_set` when it is that version, else from the recorded
+/// source (a git source at the recorded commit or tag).
+pub fn rerender_recorded(
     record: &Record,
-    target_set: &TemplateSet,
+    target_set: Option<&TemplateSet>,
     fetch: &FetchOptions,
 ) -> Result<(FileTree, String)> {
     let wanted = &record.template.version;
@@ -246,8 +269,8 @@ fn rerender_recorded(
     } else {
         candidates.push(record.template.source.clone());
     }
-    let old_set = if target_set.manifest.version == *wanted {
-        Some(target_set.clone())
+    let old_set = if let Some(set) = target_set.filter(|s| s.manifest.version == *wanted) {
+        Some(set.clone())
     } else {
         candidates.iter().find_map(|c| {
             source::load(c, fetch).ok().filter(|s| {
@@ -302,29 +325,18 @@ pub fn prepare_with(
         repo,
         &head_commit.tree().map_err(Error::git("read HEAD tree"))?,
     )?;
-    let (base, base_tree) = match find_pristine(
+    let found = find_pristine(
         repo,
         head,
         &record.template.name,
         Some(&record.template.version),
-    )? {
-        Some(oid) => {
-            let commit = repo
-                .find_commit(oid)
-                .map_err(Error::git("read pristine commit"))?;
-            (
-                Base::Chain(oid),
-                repo::read_tree(
-                    repo,
-                    &commit.tree().map_err(Error::git("read pristine tree"))?,
-                )?,
-            )
-        }
-        None => {
-            let (tree, source) = rerender_recorded(record, &set, &target.fetch)?;
-            let parent = find_pristine(repo, head, &record.template.name, None)?;
-            (Base::ReRendered { parent, source }, tree)
-        }
+    )?;
+    let (base, base_tree) = if let Some(oid) = found {
+        (Base::Chain(oid), commit_tree(repo, oid)?)
+    } else {
+        let (tree, source) = rerender_recorded(record, Some(&set), &target.fetch)?;
+        let parent = find_pristine(repo, head, &record.template.name, None)?;
+        (Base::ReRendered { parent, source }, tree)
     };
     Ok(Prepared {
         from_version: record.template.version.clone(),
@@ -543,7 +555,7 @@ pub fn apply(managed: &Managed, prepared: &Prepared, no_commit: bool) -> Result<
     // files just written, or `git merge --abort` may see them as "not uptodate".
     let resolved_paths: Vec<String> = index
         .iter()
-        .filter(|e| (e.flags >> 12) & 0x3 == 0)
+        .filter(|e| (e.flags >> 12).trailing_zeros() >= 2) // stage 0: resolved
         .map(|e| String::from_utf8_lossy(&e.path).into_owned())
         .filter(|p| !conflicts.contains(p) && managed.workdir.join(p).is_file())
         .collect();
@@ -556,7 +568,9 @@ pub fn apply(managed: &Managed, prepared: &Prepared, no_commit: bool) -> Result<
     if !conflicts.is_empty() {
         message.push_str("\nConflicts:\n");
         for f in &conflicts {
-            message.push_str(&format!("\t{f}\n"));
+            message.push('\t');
+            message.push_str(f);
+            message.push('\n');
         }
     }
     let git_dir = repo.path();

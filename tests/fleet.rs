@@ -34,8 +34,18 @@ fn newsvc(tmp: &Path, args: &[&str]) -> Output {
 }
 
 fn git(dir: &Path, home: &Path, args: &[&str]) -> String {
-    let out = Command::new("git").args(args).current_dir(dir).env("HOME", home).output().unwrap();
-    assert!(out.status.success(), "git {args:?} in {}: {}", dir.display(), String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", home)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?} in {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -45,8 +55,14 @@ fn templates(tmp: &Path) -> (PathBuf, PathBuf) {
     let v1 = tmp.join("tpl-1.0");
     let v2 = tmp.join("tpl-1.1");
     for (dir, version) in [(&v1, None), (&v2, Some("1.1.0"))] {
-        for entry in walkdir::WalkDir::new(common::default_template_dir()).into_iter().filter_map(Result::ok) {
-            let rel = entry.path().strip_prefix(common::default_template_dir()).unwrap();
+        for entry in walkdir::WalkDir::new(common::default_template_dir())
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let rel = entry
+                .path()
+                .strip_prefix(common::default_template_dir())
+                .unwrap();
             let to = dir.join(rel);
             if entry.file_type().is_dir() {
                 std::fs::create_dir_all(&to).unwrap();
@@ -56,7 +72,11 @@ fn templates(tmp: &Path) -> (PathBuf, PathBuf) {
         }
         if let Some(v) = version {
             let manifest = std::fs::read_to_string(dir.join("template.yaml")).unwrap();
-            let bumped = manifest.replacen(&format!("version: {}", current_version(&manifest)), &format!("version: {v}"), 1);
+            let bumped = manifest.replacen(
+                &format!("version: {}", current_version(&manifest)),
+                &format!("version: {v}"),
+                1,
+            );
             std::fs::write(dir.join("template.yaml"), bumped).unwrap();
             let readme = dir.join("files/README.md");
             let text = std::fs::read_to_string(&readme).unwrap();
@@ -67,7 +87,12 @@ fn templates(tmp: &Path) -> (PathBuf, PathBuf) {
 }
 
 fn current_version(manifest: &str) -> String {
-    manifest.lines().find_map(|l| l.strip_prefix("version: ")).unwrap().trim().to_string()
+    manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("version: "))
+        .unwrap()
+        .trim()
+        .to_string()
 }
 
 /// What each repository is made to be.
@@ -85,10 +110,19 @@ fn build() -> (Fleet, BTreeMap<PathBuf, Role>) {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
-    std::fs::write(home.join(".gitconfig"), "[user]\n\tname = Team\n\temail = team@example.com\n[init]\n\tdefaultBranch = main\n").unwrap();
+    std::fs::write(
+        home.join(".gitconfig"),
+        "[user]\n\tname = Team\n\temail = team@example.com\n[init]\n\tdefaultBranch = main\n",
+    )
+    .unwrap();
     let (v1, v2) = templates(tmp.path());
     let langs = ["python", "java", "scala", "rust"];
-    let shapes: [&[&str]; 4] = [&["--kind", "web"], &["--kind", "web", "--set", "exposure=external"], &["--kind", "worker"], &["--kind", "worker", "--set", "trigger=cron"]];
+    let shapes: [&[&str]; 4] = [
+        &["--kind", "web"],
+        &["--kind", "web", "--set", "exposure=external"],
+        &["--kind", "worker"],
+        &["--kind", "worker", "--set", "trigger=cron"],
+    ];
     let mut roles = BTreeMap::new();
     let mut repos = Vec::new();
     for i in 0..50 {
@@ -110,12 +144,27 @@ fn build() -> (Fleet, BTreeMap<PathBuf, Role>) {
             git(&dir, &home, &["commit", "-qm", "hand-made"]);
         } else {
             let template = if role == Role::Current { &v2 } else { &v1 };
-            let mut args = vec!["new", name.as_str(), "--template", template.to_str().unwrap(), "--defaults", "--set", "owner=payments", "--lang", langs[i % 4], "-o"];
+            let mut args = vec![
+                "new",
+                name.as_str(),
+                "--template",
+                template.to_str().unwrap(),
+                "--defaults",
+                "--set",
+                "owner=payments",
+                "--lang",
+                langs[i % 4],
+                "-o",
+            ];
             let out_dir = dir.to_str().unwrap().to_string();
             args.push(&out_dir);
             args.extend_from_slice(shapes[(i / 4) % 4]);
             let out = newsvc(tmp.path(), &args);
-            assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         match role {
             Role::LocalEdit => {
@@ -128,7 +177,11 @@ fn build() -> (Fleet, BTreeMap<PathBuf, Role>) {
                 let f = dir.join("README.md");
                 let text = std::fs::read_to_string(&f).unwrap();
                 std::fs::write(&f, format!("{text}\nThe team's own closing line.\n")).unwrap();
-                git(&dir, &home, &["commit", "-qam", "team edit at the end of the README"]);
+                git(
+                    &dir,
+                    &home,
+                    &["commit", "-qam", "team edit at the end of the README"],
+                );
             }
             Role::Dirty => std::fs::write(dir.join("scratch.txt"), "uncommitted\n").unwrap(),
             _ => {}
@@ -146,12 +199,29 @@ fn state(dir: &Path, home: &Path) -> Vec<(String, Vec<u8>)> {
         .filter_entry(|e| e.file_name() != ".git")
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().display().to_string(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path().display().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect();
-    out.push(("HEAD".into(), git(dir, home, &["rev-parse", "HEAD"]).into_bytes()));
-    out.push(("branch".into(), git(dir, home, &["symbolic-ref", "HEAD"]).into_bytes()));
-    out.push(("status".into(), git(dir, home, &["status", "--porcelain"]).into_bytes()));
-    out.push(("index".into(), git(dir, home, &["ls-files", "--stage"]).into_bytes()));
+    out.push((
+        "HEAD".into(),
+        git(dir, home, &["rev-parse", "HEAD"]).into_bytes(),
+    ));
+    out.push((
+        "branch".into(),
+        git(dir, home, &["symbolic-ref", "HEAD"]).into_bytes(),
+    ));
+    out.push((
+        "status".into(),
+        git(dir, home, &["status", "--porcelain"]).into_bytes(),
+    ));
+    out.push((
+        "index".into(),
+        git(dir, home, &["ls-files", "--stage"]).into_bytes(),
+    ));
     out
 }
 
@@ -163,12 +233,33 @@ fn fleet_upgrade_status_grade_and_scorecard() {
     let v2 = tmp.join("tpl-1.1");
     let before: Vec<_> = fleet.repos.iter().map(|r| state(r, &home)).collect();
     let list = tmp.join("fleet.txt");
-    let listing: String = fleet.repos.iter().map(|r| format!("{}\n", r.strip_prefix(tmp).unwrap().display())).collect();
+    let listing: String = fleet
+        .repos
+        .iter()
+        .map(|r| r.strip_prefix(tmp).unwrap().display().to_string() + "\n")
+        .collect();
     std::fs::write(&list, format!("# the whole fleet\n{listing}")).unwrap();
 
     // Status: behind vs current, with owners.
-    let out = newsvc(tmp, &["fleet", "status", "--list", list.to_str().unwrap(), "--template", v2.to_str().unwrap(), "--format", "json"]);
-    assert_eq!(out.status.code(), Some(1), "behind repos → exit 1: {}", String::from_utf8_lossy(&out.stderr));
+    let out = newsvc(
+        tmp,
+        &[
+            "fleet",
+            "status",
+            "--list",
+            list.to_str().unwrap(),
+            "--template",
+            v2.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "behind repos → exit 1: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let status: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(status.len(), 50);
     for row in &status {
@@ -182,9 +273,25 @@ fn fleet_upgrade_status_grade_and_scorecard() {
     }
 
     // Upgrade.
-    let args = ["fleet", "upgrade", "--list", list.to_str().unwrap(), "--template", v2.to_str().unwrap(), "--format", "json", "--jobs", "2"];
+    let args = [
+        "fleet",
+        "upgrade",
+        "--list",
+        list.to_str().unwrap(),
+        "--template",
+        v2.to_str().unwrap(),
+        "--format",
+        "json",
+        "--jobs",
+        "2",
+    ];
     let out = newsvc(tmp, &args);
-    assert_eq!(out.status.code(), Some(1), "a conflict → exit 1: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a conflict → exit 1: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows.len(), 50);
     for row in &rows {
@@ -201,7 +308,10 @@ fn fleet_upgrade_status_grade_and_scorecard() {
             assert_eq!(row["conflicts"], serde_json::json!(["README.md"]), "{row}");
         }
         if matches!(role, Role::Dirty | Role::NotNewsvc) {
-            assert!(!row["detail"].as_str().unwrap().is_empty(), "a skip says why: {row}");
+            assert!(
+                !row["detail"].as_str().unwrap().is_empty(),
+                "a skip says why: {row}"
+            );
         }
     }
     // The sorted summary puts what needs people first.
@@ -209,28 +319,59 @@ fn fleet_upgrade_status_grade_and_scorecard() {
 
     // No checked-out branch or working tree changed.
     let after: Vec<_> = fleet.repos.iter().map(|r| state(r, &home)).collect();
-    assert!(before == after, "fleet upgrade changed a working tree or checked-out branch");
+    assert!(
+        before == after,
+        "fleet upgrade changed a working tree or checked-out branch"
+    );
 
     // The upgrade branches hold the expected merges.
     for (repo, role) in &roles {
         let git_repo = git2::Repository::open(repo).unwrap();
         let branch = git_repo.find_branch("newsvc/upgrade-1.1.0", git2::BranchType::Local);
         if !matches!(role, Role::Behind | Role::LocalEdit) {
-            assert!(branch.is_err(), "{role:?} {} must have no upgrade branch", repo.display());
+            assert!(
+                branch.is_err(),
+                "{role:?} {} must have no upgrade branch",
+                repo.display()
+            );
             continue;
         }
         let tip = branch.unwrap().get().peel_to_commit().unwrap();
         let head = git_repo.head().unwrap().peel_to_commit().unwrap();
         assert_eq!(tip.parent_count(), 2);
-        assert_eq!(tip.parent_id(0).unwrap(), head.id(), "first parent: the team's branch");
+        assert_eq!(
+            tip.parent_id(0).unwrap(),
+            head.id(),
+            "first parent: the team's branch"
+        );
         let pristine = tip.parent(1).unwrap();
-        assert!(pristine.message().unwrap().contains("Newsvc-Template: service@1.1.0"));
+        assert!(
+            pristine
+                .message()
+                .unwrap()
+                .contains("Newsvc-Template: service@1.1.0")
+        );
         let tree = tip.tree().unwrap();
-        let blob = |path: &str| String::from_utf8(git_repo.find_blob(tree.get_path(Path::new(path)).unwrap().id()).unwrap().content().to_vec()).unwrap();
-        assert!(blob("README.md").contains(NOTE), "the template change arrived");
+        let blob = |path: &str| {
+            String::from_utf8(
+                git_repo
+                    .find_blob(tree.get_path(Path::new(path)).unwrap().id())
+                    .unwrap()
+                    .content()
+                    .to_vec(),
+            )
+            .unwrap()
+        };
+        assert!(
+            blob("README.md").contains(NOTE),
+            "the template change arrived"
+        );
         assert!(blob(".newsvc.yml").contains("version: 1.1.0"));
         if *role == Role::LocalEdit {
-            assert!(blob(".editorconfig").starts_with("# team setting\n"), "the local edit is kept");
+            assert!(
+                blob(".editorconfig").starts_with("# team setting\n"),
+                "the local edit is kept"
+            );
         }
     }
 
@@ -244,17 +385,38 @@ fn fleet_upgrade_status_grade_and_scorecard() {
         }
     }
     let text = newsvc(tmp, &args[..args.len() - 4]);
-    assert!(String::from_utf8_lossy(&text.stdout).contains("push -u origin newsvc/upgrade-1.1.0"), "ends with the push command");
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains("push -u origin newsvc/upgrade-1.1.0"),
+        "ends with the push command"
+    );
 
     // Grade and the scorecard page.
     let html = tmp.join("scorecard.html");
-    let out = newsvc(tmp, &["fleet", "grade", "--list", list.to_str().unwrap(), "--html", html.to_str().unwrap(), "--format", "json"]);
+    let out = newsvc(
+        tmp,
+        &[
+            "fleet",
+            "grade",
+            "--list",
+            list.to_str().unwrap(),
+            "--html",
+            html.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
     let graded: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(graded.len(), 50);
     let with_report = graded.iter().filter(|g| !g["report"].is_null()).count();
-    assert_eq!(with_report, 49, "all but the hand-made repository are graded");
+    assert_eq!(
+        with_report, 49,
+        "all but the hand-made repository are graded"
+    );
     let page = std::fs::read_to_string(&html).unwrap();
-    assert!(!page.contains("src=\"http") && !page.contains("<link") && !page.contains("<script src"), "self-contained: no external assets");
+    assert!(
+        !page.contains("src=\"http") && !page.contains("<link") && !page.contains("<script src"),
+        "self-contained: no external assets"
+    );
     assert_eq!(page.matches("<tr data-owner=").count(), 50);
 
     if let Some(chromium) = common::tool("chromium") {
@@ -272,12 +434,25 @@ fn fleet_upgrade_status_grade_and_scorecard() {
             "--enable-logging=stderr",
             "--v=0",
         ];
-        let dom = Command::new(&chromium).args(flags).arg(format!("--user-data-dir={}", profile.display())).arg("--dump-dom").arg(&url).output().unwrap();
+        let dom = Command::new(&chromium)
+            .args(flags)
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg("--dump-dom")
+            .arg(&url)
+            .output()
+            .unwrap();
         let dumped = String::from_utf8_lossy(&dom.stdout);
         let log = String::from_utf8_lossy(&dom.stderr);
-        assert!(dumped.contains("data-ready=\"yes\""), "the inline script ran to the end:\n{log}");
+        assert!(
+            dumped.contains("data-ready=\"yes\""),
+            "the inline script ran to the end:\n{log}"
+        );
         assert!(!log.contains("Uncaught"), "script errors:\n{log}");
-        assert_eq!(dumped.matches("<tr data-owner=").count(), 50, "one row per service");
+        assert_eq!(
+            dumped.matches("<tr data-owner=").count(),
+            50,
+            "one row per service"
+        );
         let png = tmp.join("scorecard.png");
         let shot = Command::new(&chromium)
             .args(flags)
@@ -287,7 +462,11 @@ fn fleet_upgrade_status_grade_and_scorecard() {
             .arg(&url)
             .output()
             .unwrap();
-        assert!(png.exists(), "screenshot written: {}", String::from_utf8_lossy(&shot.stderr));
+        assert!(
+            png.exists(),
+            "screenshot written: {}",
+            String::from_utf8_lossy(&shot.stderr)
+        );
         assert!(std::fs::metadata(&png).unwrap().len() > 1000);
         if let Ok(dir) = std::env::var("NEWSVC_ARTIFACTS") {
             let _ = std::fs::copy(&png, Path::new(&dir).join("scorecard.png"));

@@ -1,11 +1,11 @@
 //! The commands: each turns raw CLI input into a checked plan, calls the pure
 //! core, and performs the side effects at the end.
 
+mod fleet;
 mod grade;
 pub(crate) mod new;
 mod rightsize;
 mod snapshot;
-mod fleet;
 mod templates;
 mod upgrade;
 
@@ -39,7 +39,7 @@ pub fn dispatch(command: Command) -> Result<Outcome> {
     }
 }
 
-/// The template source to use: the flag (or $NEWSVC_TEMPLATE), the user
+/// The template source to use: the flag (or `$NEWSVC_TEMPLATE`), the user
 /// config, then the embedded default.
 pub fn template_source(flag: Option<&str>, config: &UserConfig) -> String {
     flag.map(str::to_string)

@@ -56,7 +56,7 @@ fn refuse_dirty(managed_repo: &git2::Repository, workdir: &Path) -> Result<()> {
     )))
 }
 
-pub fn run_upgrade(args: &UpgradeArgs) -> Result<Outcome> {
+pub(crate) fn run_upgrade(args: &UpgradeArgs) -> Result<Outcome> {
     let config = UserConfig::load()?;
     let managed = upgrade::open_managed(&path_or_here(args.path.as_ref()))?;
     refuse_dirty(&managed.repo, &managed.workdir)?;
@@ -158,7 +158,7 @@ fn print_plan(plan: &[(String, Action)]) {
 
 /// The machine-readable status of one repository.
 #[derive(Debug, serde::Serialize)]
-pub struct Status {
+pub(crate) struct Status {
     pub path: String,
     pub template: String,
     pub source: String,
@@ -171,7 +171,7 @@ pub struct Status {
 }
 
 /// Computes the status of a managed repository against its latest template.
-pub fn status_of(
+pub(crate) fn status_of(
     managed: &Managed,
     template: Option<&str>,
     fetch: &FetchOptions,
@@ -231,7 +231,7 @@ fn customised_count(managed: &Managed) -> Result<Option<usize>> {
     ))
 }
 
-pub fn run_status(args: &StatusArgs) -> Result<Outcome> {
+pub(crate) fn run_status(args: &StatusArgs) -> Result<Outcome> {
     let managed = upgrade::open_managed(&path_or_here(args.path.as_ref()))?;
     let status = status_of(
         &managed,
@@ -276,47 +276,27 @@ pub fn run_status(args: &StatusArgs) -> Result<Outcome> {
     })
 }
 
-pub fn run_diff(args: &DiffArgs) -> Result<Outcome> {
+pub(crate) fn run_diff(args: &DiffArgs) -> Result<Outcome> {
     let managed = upgrade::open_managed(&path_or_here(args.path.as_ref()))?;
     let repo = &managed.repo;
     let head = repo
         .head()
         .and_then(|h| h.peel_to_commit())
         .map_err(Error::git("read HEAD"))?;
-    let pristine = match upgrade::find_pristine(
+    let found = upgrade::find_pristine(
         repo,
         head.id(),
         &managed.record.template.name,
         Some(&managed.record.template.version),
-    )? {
-        Some(oid) => repo::read_tree(
-            repo,
-            &repo
-                .find_commit(oid)
-                .and_then(|c| c.tree())
-                .map_err(Error::git("read pristine"))?,
-        )?,
-        None => {
-            let set = source::load(
-                &managed.record.template.source,
-                &FetchOptions {
-                    offline: args.offline,
-                    cache_dir: None,
-                },
-            )?;
-            if set.manifest.version != managed.record.template.version {
-                return Err(Error::Other(format!(
-                    "no pristine commit of {}@{} in history and the template source is now at {}; cannot show the diff",
-                    managed.record.template.name,
-                    managed.record.template.version,
-                    set.manifest.version
-                )));
-            }
-            let provided = upgrade::answers_for(&set, &managed.record, &ProvidedAnswers::new());
-            let resolved =
-                answers::resolve(&set.manifest, &provided, &ProvidedAnswers::new(), None)?;
-            render::render_repo(&set, &resolved)?
-        }
+    )?;
+    let pristine = if let Some(oid) = found {
+        upgrade::commit_tree(repo, oid)?
+    } else {
+        let fetch = FetchOptions {
+            offline: args.offline,
+            cache_dir: None,
+        };
+        upgrade::rerender_recorded(&managed.record, None, &fetch)?.0
     };
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut changed = 0;
@@ -357,7 +337,7 @@ pub fn run_diff(args: &DiffArgs) -> Result<Outcome> {
 }
 
 /// Prints a unified diff, coloured when `color`.
-pub fn print_diff(text: &str, color: bool) {
+pub(crate) fn print_diff(text: &str, color: bool) {
     for line in text.lines() {
         if !color {
             println!("{line}");
@@ -477,7 +457,7 @@ fn infer_answers(workdir: &Path) -> ProvidedAnswers {
     out
 }
 
-pub fn run_adopt(args: &AdoptArgs) -> Result<Outcome> {
+pub(crate) fn run_adopt(args: &AdoptArgs) -> Result<Outcome> {
     let config = UserConfig::load()?;
     let path = path_or_here(args.path.as_ref());
     let repo = git2::Repository::open(&path).map_err(|e| Error::Other(format!("`{}` is not a git repository ({}); `newsvc adopt` brings an existing repository under management", path.display(), e.message())))?;

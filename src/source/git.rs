@@ -175,41 +175,68 @@ fn clone_into_cache(url: &str, path: &Path) -> std::result::Result<git2::Reposit
     })
 }
 
+const REFSPECS: [&str; 2] = [
+    "+refs/heads/*:refs/remotes/origin/*",
+    "+refs/tags/*:refs/tags/*",
+];
+
+/// Whether fetching `url` needs a network transport (TLS or SSH) rather
+/// than libgit2's built-in local ones (`file://`, paths).
+fn is_network_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    ["http://", "https://", "ssh://", "git://"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        || (url.contains('@') && url.contains(':') && !url.contains("://"))
+}
+
 /// Fetches every branch (as `refs/remotes/origin/*`) and tag, pruning what
-/// the remote deleted. Credentials for https come from git's own credential
-/// helper (`git config credential.helper`), asked once.
+/// the remote deleted. Network URLs are fetched by the `git` command: libgit2
+/// built with TLS initialises OpenSSL in every process (about 30 ms of CPU,
+/// measured), which would slow every newsvc command, and `git` already knows
+/// the user's credentials helpers, proxies and SSH keys. Local transports
+/// (`file://`) stay in-process with libgit2. Everything else reads the cache
+/// with libgit2.
 fn fetch(repo: &git2::Repository) -> std::result::Result<(), git2::Error> {
-    let mut remote = repo.find_remote("origin")?;
-    let mut callbacks = git2::RemoteCallbacks::new();
-    let config = git2::Config::open_default().ok();
-    let mut asked = false;
-    callbacks.credentials(move |url, username, allowed| {
-        if asked {
-            return Err(git2::Error::from_str(
-                "authentication failed: store credentials for this host with git's credential helper (`git config credential.helper`)",
-            ));
-        }
-        asked = true;
-        match &config {
-            Some(config) if allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT) => {
-                git2::Cred::credential_helper(config, url, username)
-            }
-            _ => git2::Cred::default(),
-        }
-    });
+    let remote = repo.find_remote("origin")?;
+    let url = remote.url().unwrap_or_default().to_string();
+    if is_network_url(&url) {
+        return fetch_with_git_command(repo, &url);
+    }
+    let mut remote = remote;
     let mut options = git2::FetchOptions::new();
     options
-        .remote_callbacks(callbacks)
         .prune(git2::FetchPrune::On)
         .download_tags(git2::AutotagOption::All);
-    remote.fetch(
-        &[
-            "+refs/heads/*:refs/remotes/origin/*",
-            "+refs/tags/*:refs/tags/*",
-        ],
-        Some(&mut options),
-        None,
-    )
+    remote.fetch(&REFSPECS, Some(&mut options), None)
+}
+
+fn fetch_with_git_command(
+    repo: &git2::Repository,
+    url: &str,
+) -> std::result::Result<(), git2::Error> {
+    use std::io::IsTerminal;
+    let mut command = std::process::Command::new("git");
+    command
+        .arg("--git-dir")
+        .arg(repo.path())
+        .args(["fetch", "--quiet", "--prune", "--tags", "origin"])
+        .args(REFSPECS);
+    if !std::io::stdin().is_terminal() {
+        // Never wait for a password nobody can type.
+        command
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
+    }
+    let output = command.stdin(std::process::Stdio::null()).output().map_err(|e| {
+        git2::Error::from_str(&format!("fetching `{url}` needs the `git` command, which could not be run ({e}); install git"))
+    })?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        Err(git2::Error::from_str(stderr.trim()))
+    }
 }
 
 /// `fetch`, retried a few times while another process holds a ref lock.
