@@ -382,6 +382,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn network_urls_go_to_the_git_command() {
+        for url in [
+            "https://git.example.com/t.git",
+            "http://h/t.git",
+            "ssh://git@h/t.git",
+            "git@github.com:org/t.git",
+            "git://h/t.git",
+        ] {
+            assert!(is_network_url(url), "{url}");
+        }
+        for url in ["file:///srv/t.git", "/srv/t.git", "../t"] {
+            assert!(!is_network_url(url), "{url}");
+        }
+    }
+
+    #[test]
     fn parses_git_specs() {
         assert_eq!(
             parse_spec("https://git.example.com/platform/templates.git@v2.3.0").unwrap(),
