@@ -2,8 +2,10 @@
 //! AWS SDK's usual sources: the ECS task role in AWS; locally
 //! `AWS_ENDPOINT_URL_SQS` (ElasticMQ) and `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`.
 
-use anyhow::{Context, Result};
+use anyhow::{Result, anyhow};
 use aws_sdk_sqs::Client;
+use aws_sdk_sqs::error::DisplayErrorContext;
+use aws_smithy_http_client::tls;
 
 use crate::worker::{Message, Queue};
 
@@ -19,7 +21,13 @@ pub struct SqsQueue {
 
 impl SqsQueue {
     pub async fn connect(queue_url: String) -> Self {
-        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let http_client = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+            .build_https();
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(http_client)
+            .load()
+            .await;
         Self { client: Client::new(&config), queue_url }
     }
 }
@@ -34,7 +42,7 @@ impl Queue for SqsQueue {
             .max_number_of_messages(MAX_MESSAGES)
             .send()
             .await
-            .context("receiving from SQS")?;
+            .map_err(|err| anyhow!("receiving from SQS: {}", DisplayErrorContext(err)))?;
         Ok(output
             .messages
             .unwrap_or_default()
@@ -56,7 +64,7 @@ impl Queue for SqsQueue {
             .receipt_handle(receipt_handle)
             .send()
             .await
-            .context("deleting from SQS")?;
+            .map_err(|err| anyhow!("deleting from SQS: {}", DisplayErrorContext(err)))?;
         Ok(())
     }
 }
