@@ -16,10 +16,8 @@
 # the extra cost of each git form over the local folder with the same flags
 # (target: new from a cached git source <= 20 ms over the local one).
 #
-# Any process that touches libgit2 pays its global initialisation once,
-# which with the https transport parses the system CA bundle (OpenSSL 3,
-# ~30 ms of CPU). `new` pays it anyway for the pristine commit; with --no-git
-# only a git source pays it, which the *-nogit pair shows.
+# The *-nogit pair shows the cost of the git source alone: `new` with its
+# pristine commit uses libgit2 anyway, `new --no-git` from a folder does not.
 #
 # Usage: bench/snapshot.sh          (RUNS=20 WARMUP=3 by default)
 #        RUNS=50 bench/snapshot.sh
@@ -123,7 +121,7 @@ check("new from cached git --offline - local folder", med["new-git-offline"] - m
 check("new from cached git @commit - local folder", med["new-git-commit"] - med["new-local"], 20)
 print("\nfor information (not targets):")
 print(f"  --no-git: cached git (fetch) - local folder  {med['new-git-nogit'] - med['new-local-nogit']:8.2f} ms"
-      f"  (cpu {cpu['new-git-nogit'] - cpu['new-local-nogit']:.2f} ms; libgit2 init included)")
+      f"  (cpu {cpu['new-git-nogit'] - cpu['new-local-nogit']:.2f} ms)")
 for name, label in [("new-git", "(fetch)"), ("new-git-offline", "--offline"), ("new-git-commit", "@commit")]:
     print(f"  cpu: cached git {label:<10} - local folder   {cpu[name] - cpu['new-local']:8.2f} ms")
 print("  (on a loaded machine compare the cpu lines: wall-clock medians then move by tens of ms between runs)")
