@@ -421,7 +421,7 @@ fn new_with_defaults_generates_the_standard_repo_with_its_first_commit() {
     ]);
     let run = t.succeeds();
     run.assert_stderr("created billing-api")
-        .assert_stderr("cd billing-api");
+        .assert_stderr("next steps:\n  cd billing-api && ./run.sh\n");
     let dir = t.path("billing-api");
     let files = files(&dir);
     for common in [
@@ -841,7 +841,9 @@ fn local_template_with_conditions_computed_values_paths_copy_and_executables() {
     let t = Test::new()
         .args(["new", "abc-svc", "--defaults"])
         .fixture("basic");
-    t.succeeds().assert_stderr("fixture@0.3.1");
+    t.succeeds()
+        .assert_stderr("fixture@0.3.1")
+        .assert_stderr("next steps:\n  cd abc-svc\n");
     let dir = t.path("abc-svc");
     let got: Vec<String> = files(&dir).into_keys().collect();
     assert_eq!(
@@ -1314,10 +1316,20 @@ fn a_symbolic_link_in_a_template_is_refused() {
 
 #[test]
 fn a_tera_syntax_error_names_the_template_file_and_line() {
-    Test::new()
+    let t = Test::new()
         .args(["new", "abc-svc", "--defaults"])
-        .fixture("syntax-error")
-        .fails(&["files/README.md", "README.md:3:"]);
+        .fixture("syntax-error");
+    let run = t.fails(&[
+        "template file `files/README.md` does not render",
+        "files/README.md:3:",
+        "owner: {{ service_name | }}",
+    ]);
+    assert_eq!(
+        run.stderr.matches("error:").count(),
+        1,
+        "one `error:` prefix:\n{}",
+        run.stderr
+    );
 }
 
 #[test]
