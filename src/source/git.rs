@@ -239,18 +239,27 @@ fn fetch_with_git_command(
     }
 }
 
-/// `fetch`, retried a few times while another process holds a ref lock.
+/// `fetch`, retried while another process holds a lock in the cache (a
+/// ref's or the config's `.lock` file), for up to about three seconds.
 fn fetch_retrying(repo: &git2::Repository) -> std::result::Result<(), git2::Error> {
     let mut attempt = 0;
     loop {
         match fetch(repo) {
-            Err(e) if e.code() == git2::ErrorCode::Locked && attempt < 5 => {
+            Err(e) if is_lock_conflict(&e) && attempt < 10 => {
                 attempt += 1;
-                std::thread::sleep(std::time::Duration::from_millis(100 * attempt));
+                std::thread::sleep(std::time::Duration::from_millis(50 * attempt));
             }
             other => return other,
         }
     }
+}
+
+/// Whether `e` is another process holding a lock file. libgit2 reports a
+/// taken ref lock as a generic error, so the message is checked too.
+fn is_lock_conflict(e: &git2::Error) -> bool {
+    e.code() == git2::ErrorCode::Locked
+        || e.message().contains("failed to lock file")
+        || e.message().contains("failed to create locked file")
 }
 
 fn is_full_commit_id(reference: &str) -> bool {
