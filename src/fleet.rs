@@ -111,14 +111,13 @@ pub struct UpgradeRow {
     pub conflicts: Vec<String>,
 }
 
-/// Options of `fleet upgrade`.
+/// Options of `fleet upgrade`: the target (without answer changes: a fleet
+/// upgrade keeps each repository's answers) and the branch to create.
 #[derive(Debug, Clone, Default)]
 pub struct UpgradeOptions {
-    pub template: Option<String>,
-    pub to: Option<semver::Version>,
+    pub target: Target,
     /// Branch name; `{version}` is replaced by the target version.
     pub branch: String,
-    pub fetch: FetchOptions,
 }
 
 /// Upgrades one repository onto a new branch, in git objects only.
@@ -171,12 +170,13 @@ fn try_upgrade(
         );
         return Ok(());
     }
-    let source = options
+    let target = &options.target;
+    let source = target
         .template
         .clone()
         .unwrap_or_else(|| managed.record.template.source.clone());
     let set = cache
-        .get(&source, options.to.as_ref(), &options.fetch)
+        .get(&source, target.to.as_ref(), &target.fetch)
         .map_err(Error::Other)?;
     upgrade::check_target(&managed.record, &set, &source)?;
     let version = set.manifest.version.clone();
@@ -209,13 +209,7 @@ fn try_upgrade(
             "branch `{branch}` exists and is not a newsvc upgrade to {version}; delete or rename it"
         )));
     }
-    let target = Target {
-        template: Some(source),
-        to: options.to.clone(),
-        overrides: ProvidedAnswers::new(),
-        fetch: options.fetch.clone(),
-    };
-    let prepared = upgrade::prepare_with(managed, (*set).clone(), &target, &mut |s, provided| {
+    let prepared = upgrade::prepare_with(managed, (*set).clone(), target, &mut |s, provided| {
         answers::resolve(&s.manifest, provided, &ProvidedAnswers::new(), None)
     })?;
     let commits = upgrade::write_pristine(repo, &prepared)?;

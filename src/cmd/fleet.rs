@@ -172,10 +172,13 @@ pub(crate) fn run(args: &FleetArgs) -> Result<Outcome> {
                 })
                 .transpose()?;
             let options = fleet::UpgradeOptions {
-                template: args.template.clone(),
-                to,
+                target: crate::upgrade::Target {
+                    template: args.template.clone(),
+                    to,
+                    overrides: crate::answers::ProvidedAnswers::new(),
+                    fetch,
+                },
                 branch: branch.clone(),
-                fetch,
             };
             let mut rows: Vec<fleet::UpgradeRow> = pool.install(|| {
                 repos
@@ -233,7 +236,7 @@ pub(crate) fn run(args: &FleetArgs) -> Result<Outcome> {
                     for r in to_push {
                         println!(
                             "  git -C {} push -u origin {}",
-                            shell_word(&r.repo),
+                            super::shell_word(&r.repo),
                             r.branch.clone().unwrap_or_default()
                         );
                     }
@@ -316,15 +319,5 @@ pub(crate) fn run(args: &FleetArgs) -> Result<Outcome> {
                 Outcome::Ok
             })
         }
-    }
-}
-
-fn shell_word(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }

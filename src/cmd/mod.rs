@@ -58,3 +58,16 @@ pub fn load_template(args: &TemplateArgs, config: &UserConfig) -> Result<Templat
         },
     )
 }
+
+/// `s` as one shell word, quoted only when it needs to be (for the commands
+/// newsvc prints for the user to run).
+pub(crate) fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@=+,".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}

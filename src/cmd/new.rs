@@ -177,21 +177,17 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
             target.display()
         );
     }
+    // `./run.sh` is the default template's; another template may not have one.
+    let run = if tree.get("run.sh").is_some_and(|f| f.executable) {
+        " && ./run.sh"
+    } else {
+        ""
+    };
     eprintln!(
-        "\nnext steps:\n  cd {} && ./run.sh",
-        shell_quote(&target.display().to_string())
+        "\nnext steps:\n  cd {}{run}",
+        super::shell_word(&target.display().to_string())
     );
     Ok(Outcome::Ok)
-}
-
-fn shell_quote(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }
 
 fn print_plan(tree: &FileTree, target: &std::path::Path, no_git: bool) {

@@ -60,16 +60,19 @@ fn plan(args: &SnapshotArgs) -> Result<Plan> {
         .map(|c| c.name.clone())
         .collect();
     let source = super::template_source(args.template.template.as_deref(), &config);
-    let mut update_command = format!("newsvc snapshot update --template {}", shell_word(&source));
+    let mut update_command = format!(
+        "newsvc snapshot update --template {}",
+        super::shell_word(&source)
+    );
     if args.dir.is_some() {
         let _ = write!(
             update_command,
             " --dir {}",
-            shell_word(&dir.display().to_string())
+            super::shell_word(&dir.display().to_string())
         );
     }
     for case in &args.cases {
-        let _ = write!(update_command, " --case {}", shell_word(case));
+        let _ = write!(update_command, " --case {}", super::shell_word(case));
     }
     Ok(Plan {
         set,
@@ -364,34 +367,10 @@ fn read_folder(root: &Path) -> Result<FileTree> {
             .join("/");
         let bytes = fs::read(entry.path()).map_err(Error::io("cannot read", entry.path()))?;
         let mut file = FileEntry::new(bytes);
-        file.executable = is_executable(&entry);
+        file.executable = crate::source::is_executable(&entry);
         tree.insert(rel, file);
     }
     Ok(tree)
-}
-
-#[cfg(unix)]
-fn is_executable(entry: &walkdir::DirEntry) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    entry
-        .metadata()
-        .is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(_: &walkdir::DirEntry) -> bool {
-    false
-}
-
-fn shell_word(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:@=+,".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }
 
 /// Colours for stdout: only on a colour terminal, never with `NO_COLOR` set.

@@ -258,8 +258,9 @@ fn out_push(files: &mut Vec<TemplateFile>, path: String, bytes: Vec<u8>, executa
     });
 }
 
+/// Whether a file found by a walk has an executable bit.
 #[cfg(unix)]
-fn is_executable(entry: &walkdir::DirEntry) -> bool {
+pub(crate) fn is_executable(entry: &walkdir::DirEntry) -> bool {
     use std::os::unix::fs::PermissionsExt;
     entry
         .metadata()
@@ -267,7 +268,7 @@ fn is_executable(entry: &walkdir::DirEntry) -> bool {
 }
 
 #[cfg(not(unix))]
-fn is_executable(_: &walkdir::DirEntry) -> bool {
+pub(crate) fn is_executable(_: &walkdir::DirEntry) -> bool {
     false
 }
 
