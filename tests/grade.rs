@@ -433,6 +433,34 @@ fn ignored_files_are_not_graded() {
         check(&report, "no-secrets")["findings"][0]["file"],
         "notes.txt"
     );
+    std::fs::remove_file(repo.join("notes.txt")).unwrap();
+
+    // Force-added (`git add -f .env`), an ignored file is tracked: it counts.
+    let git = git2::Repository::open(&repo).unwrap();
+    let mut index = git.index().unwrap();
+    index.add_path(Path::new(".env")).unwrap();
+    index.write().unwrap();
+    let (_, report) = world.grade_json(&repo, &[]);
+    let secrets = check(&report, "no-secrets");
+    assert_eq!(secrets["findings"][0]["file"], ".env", "{secrets}");
+    assert_eq!(secrets["findings"][0]["line"], 1, "{secrets}");
+}
+
+#[test]
+fn a_folder_without_git_is_graded_by_its_files() {
+    let world = World::new();
+    let repo = world.render("plainfolder", "python", "web", None);
+    std::fs::remove_dir_all(repo.join(".git")).unwrap();
+    let (_, report) = world.grade_json(&repo, &[]);
+    assert_eq!(report["level"], "gold");
+    // .gitignore still says what would never be committed.
+    std::fs::write(
+        repo.join(".env"),
+        "AWS_ACCESS_KEY_ID=AKIAZ7QK4XQ3JH2LMNOP\n",
+    )
+    .unwrap();
+    let (_, report) = world.grade_json(&repo, &[]);
+    assert_eq!(check(&report, "no-secrets")["status"], "pass");
 }
 
 // --- attestations and platinum ---------------------------------------------------------------

@@ -12,7 +12,7 @@ use crate::cli::{AttestArgs, GradeArgs, GradeCommand, GradeFormat};
 use crate::error::{Error, Result};
 use crate::grade::attest::{ATTESTATIONS_FILE, Attestation, Attestations};
 use crate::grade::report::level_name;
-use crate::grade::rubric::{DEFAULT_RUBRIC, DEFAULT_RUBRIC_FILE, Kind, did_you_mean};
+use crate::grade::rubric::{Kind, did_you_mean};
 use crate::grade::{self, Date, Level, RepoView, Rubric, badge};
 use crate::record::RECORD_FILE;
 use crate::source::{self, SourceSpec, git::FetchOptions};
@@ -105,7 +105,7 @@ fn use_color() -> bool {
 /// The rubric from `--rubric FILE`, or the embedded default.
 pub(crate) fn load_rubric(file: Option<&Path>) -> Result<Rubric> {
     match file {
-        None => Rubric::parse(DEFAULT_RUBRIC, DEFAULT_RUBRIC_FILE),
+        None => Ok(Rubric::default_rubric()),
         Some(file) => {
             let text =
                 std::fs::read_to_string(file).map_err(Error::io("cannot read the rubric", file))?;
@@ -123,6 +123,26 @@ fn today(flag: Option<&str>) -> Result<Date> {
     }
 }
 
+/// The manifest of the embedded default template (the same file `source` embeds).
+const DEFAULT_MANIFEST: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/templates/service/template.yaml"
+));
+
+/// A manifest's top-level `version:` line, read without parsing the YAML
+/// (parsing the whole manifest costs more than the rest of a grade); the
+/// full parse is the fallback for anything unusual.
+fn top_level_version(manifest: &str) -> Option<semver::Version> {
+    let value = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("version:"))?
+        .split(" #")
+        .next()?
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'');
+    semver::Version::parse(value).ok()
+}
+
 #[derive(serde::Deserialize)]
 struct VersionOnly {
     version: semver::Version,
@@ -133,6 +153,11 @@ fn latest_template_version(view: &RepoView, offline: bool) -> Result<semver::Ver
     let record = view.record().map_err(str::to_string)?;
     let source = &record.template.source;
     let manifest_text = match SourceSpec::parse(source).map_err(|e| e.to_string())? {
+        // The default template's manifest alone: loading the embedded set
+        // copies every template file, most of the time of a grade.
+        SourceSpec::Embedded(name) if name == source::DEFAULT_TEMPLATE => {
+            DEFAULT_MANIFEST.to_string()
+        }
         SourceSpec::Embedded(name) => {
             source::load_embedded_raw(&name)
                 .map_err(|e| e.to_string())?
@@ -156,6 +181,9 @@ fn latest_template_version(view: &RepoView, offline: bool) -> Result<semver::Ver
             .manifest_text
         }
     };
+    if let Some(version) = top_level_version(&manifest_text) {
+        return Ok(version);
+    }
     serde_norway::from_str::<VersionOnly>(&manifest_text)
         .map(|m| m.version)
         .map_err(|e| format!("the manifest of `{source}` has no readable version: {e}"))
@@ -263,4 +291,30 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = std::fs::remove_file(&temp);
         Error::io("cannot replace", path)(e)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_version_line() {
+        assert_eq!(
+            top_level_version("name: x\nversion: 1.4.0 # released\n"),
+            Some(semver::Version::new(1, 4, 0))
+        );
+        assert_eq!(
+            top_level_version("version: \"2.0.1\"\n"),
+            Some(semver::Version::new(2, 0, 1))
+        );
+        assert_eq!(top_level_version("questions:\n  version: 1.0.0\n"), None);
+        let from_yaml: VersionOnly = serde_norway::from_str(DEFAULT_MANIFEST).unwrap();
+        assert_eq!(top_level_version(DEFAULT_MANIFEST), Some(from_yaml.version));
+    }
+
+    #[test]
+    fn default_manifest_is_the_embedded_one() {
+        let embedded = source::load_embedded_raw(source::DEFAULT_TEMPLATE).unwrap();
+        assert_eq!(DEFAULT_MANIFEST, embedded.manifest_text);
+    }
 }

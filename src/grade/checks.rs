@@ -4,6 +4,7 @@
 //! Pure: no disk, no clock, no network. A check never errors: anything it
 //! cannot read is a failing finding that says why.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -306,27 +307,26 @@ fn file_contains(
             vec![Finding::new(format!("no file matches `{}`", glob.pattern))],
         );
     }
+    let has =
+        |file: &str, pattern: &Pattern| view.bytes(file).is_some_and(|b| pattern.regex.is_match(b));
     let mut findings = Vec::new();
     for pattern in patterns {
-        let missing: Vec<&str> = files
-            .iter()
-            .copied()
-            .filter(|f| !view.text(f).is_some_and(|t| pattern.regex.is_match(&t)))
-            .collect();
         match require {
             Require::All => findings.extend(
-                missing
+                files
                     .iter()
+                    .filter(|f| !has(f, pattern))
                     .map(|f| Finding::at(f, None, format!("lacks {}", describe(pattern, what)))),
             ),
-            Require::Any if missing.len() == files.len() => {
-                findings.push(Finding::new(format!(
-                    "no file matching `{}` has {}",
-                    glob.pattern,
-                    describe(pattern, what)
-                )));
+            Require::Any => {
+                if !files.iter().any(|f| has(f, pattern)) {
+                    findings.push(Finding::new(format!(
+                        "no file matching `{}` has {}",
+                        glob.pattern,
+                        describe(pattern, what)
+                    )));
+                }
             }
-            Require::Any => {}
         }
     }
     let subject = if files.len() == 1 {
@@ -369,10 +369,13 @@ fn file_lacks(
             continue;
         };
         for pattern in patterns {
-            for m in pattern.regex.find_iter(&text) {
+            for m in pattern.regex.find_iter(text.as_bytes()) {
                 total += 1;
                 if findings.len() < max_findings {
-                    let excerpt: String = m.as_str().chars().take(60).collect();
+                    let excerpt: String = String::from_utf8_lossy(m.as_bytes())
+                        .chars()
+                        .take(60)
+                        .collect();
                     findings.push(Finding::at(
                         path,
                         Some(line_at(&text, m.start())),
@@ -465,7 +468,7 @@ fn data_path(
         }
     }
     if let Some(p) = pattern {
-        if !p.regex.is_match(&value) {
+        if !p.is_match(&value) {
             return fail(format!(
                 "`{path_text}` is `{value}`, which does not match `{}`",
                 p.source
@@ -535,6 +538,140 @@ fn resource_line(text: &str, kind: &str, name: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// The top-level blocks of `path` whose first line starts with one of
+/// `openers` (`provider "aws"`, `terraform`, `variable`), parsed on their own:
+/// a configuration's other blocks are not parsed. `Ok(None)` when it has
+/// none; the whole file is parsed instead when a block cannot be cut out.
+fn parse_blocks<'a>(
+    view: &'a RepoView,
+    path: &str,
+    openers: &[&str],
+) -> Result<Option<Cow<'a, Body>>, String> {
+    let Some(text) = view.text(path) else {
+        return Ok(None);
+    };
+    let mut snippet = String::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if openers.iter().any(|o| opens(line, o)) {
+            match block_len(&text[offset..]) {
+                Some(len) => {
+                    snippet.push_str(&text[offset..offset + len]);
+                    snippet.push('\n');
+                }
+                None => return whole(view, path),
+            }
+        }
+        offset += line.len();
+    }
+    // A block opener indented (unformatted code): parse it all.
+    let indented = |o: &&str| {
+        text.lines().any(|l| {
+            let t = l.trim_start();
+            t.len() < l.len() && opens(t, o)
+        })
+    };
+    if openers.iter().any(indented) {
+        return whole(view, path);
+    }
+    if snippet.is_empty() {
+        return Ok(None);
+    }
+    match hcl::parse(&snippet) {
+        Ok(body) => Ok(Some(Cow::Owned(body))),
+        Err(_) => whole(view, path),
+    }
+}
+
+/// Whether `line` starts a block with `opener` (`terraform {`, `variable "x" {`).
+fn opens(line: &str, opener: &str) -> bool {
+    line.strip_prefix(opener)
+        .is_some_and(|rest| rest.starts_with([' ', '{', '"', '\t']))
+}
+
+fn whole<'a>(view: &'a RepoView, path: &str) -> Result<Option<Cow<'a, Body>>, String> {
+    match view.hcl(path) {
+        Some(Ok(body)) => Ok(Some(Cow::Borrowed(body))),
+        Some(Err(e)) => Err(e.clone()),
+        None => Ok(None),
+    }
+}
+
+/// The length of the block starting at `text`, through its closing brace;
+/// braces in strings, comments and heredocs do not count.
+fn block_len(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let skip_line = |from: usize| {
+        b[from..]
+            .iter()
+            .position(|c| *c == b'\n')
+            .map_or(b.len(), |n| from + n)
+    };
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let mut interpolation = 0usize;
+                i += 1;
+                while i < b.len() {
+                    match b[i] {
+                        b'\\' => i += 1,
+                        b'$' | b'%' if b.get(i + 1) == Some(&b'{') => {
+                            interpolation += 1;
+                            i += 1;
+                        }
+                        b'}' if interpolation > 0 => interpolation -= 1,
+                        b'"' if interpolation == 0 => break,
+                        b'\n' => return None,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b'#' => i = skip_line(i),
+            b'/' if b.get(i + 1) == Some(&b'/') => i = skip_line(i),
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..].find("*/").map(|n| i + 2 + n + 1)?;
+            }
+            b'<' if b.get(i + 1) == Some(&b'<') => {
+                let rest = &text[i + 2..];
+                let rest = rest.strip_prefix('-').unwrap_or(rest);
+                let word: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if word.is_empty() {
+                    i += 1;
+                } else {
+                    // Through the line holding only the delimiter.
+                    let mut at = skip_line(i);
+                    loop {
+                        if at >= b.len() {
+                            return None;
+                        }
+                        let end = skip_line(at + 1);
+                        if text[at + 1..end].trim() == word {
+                            i = end;
+                            break;
+                        }
+                        at = end;
+                    }
+                }
+            }
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 // --- alarm_playbooks --------------------------------------------------------------
 
 const ALARM_TYPES: &[&str] = &[
@@ -561,9 +698,9 @@ fn alarm_playbooks(
         if !ALARM_TYPES.iter().any(|t| text.contains(t)) {
             continue;
         }
-        let body = match view.hcl(path) {
-            Some(Ok(body)) => body,
-            Some(Err(e)) => {
+        let body = match alarm_descriptions(view, path, &text) {
+            Ok(Some(body)) => body,
+            Err(e) => {
                 findings.push(Finding::at(
                     path,
                     None,
@@ -571,9 +708,9 @@ fn alarm_playbooks(
                 ));
                 continue;
             }
-            None => continue,
+            Ok(None) => continue,
         };
-        for block in blocks(body, "resource") {
+        for block in blocks(&body, "resource") {
             let (Some(kind), Some(name)) = (label(block, 0), label(block, 1)) else {
                 continue;
             };
@@ -630,6 +767,77 @@ fn alarm_playbooks(
             )
         },
     )
+}
+
+/// The alarm resources of a file with only their `alarm_description`,
+/// parsed: a synthesised text of each alarm's first line and description
+/// (the rest of an alarm is not needed). The whole file is parsed when an
+/// alarm cannot be cut out that way.
+fn alarm_descriptions<'a>(
+    view: &'a RepoView,
+    path: &str,
+    text: &str,
+) -> Result<Option<Cow<'a, Body>>, String> {
+    let openers: Vec<String> = ALARM_TYPES
+        .iter()
+        .map(|t| format!("resource \"{t}\""))
+        .collect();
+    let mut synthesised = String::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let here = offset;
+        offset += line.len();
+        let trimmed = line.trim_start();
+        let is_alarm = openers.iter().any(|o| opens(trimmed, o));
+        if !is_alarm {
+            continue;
+        }
+        if trimmed.len() < line.len() {
+            return whole(view, path);
+        }
+        let Some(len) = block_len(&text[here..]) else {
+            return whole(view, path);
+        };
+        let block = &text[here..here + len];
+        let Some(head) = block.lines().next().and_then(|l| l.split('{').next()) else {
+            return whole(view, path);
+        };
+        synthesised.push_str(head);
+        synthesised.push_str("{\n");
+        let mut lines = block.lines().skip(1);
+        while let Some(l) = lines.next() {
+            let t = l.trim_start();
+            let Some(rest) = t.strip_prefix("alarm_description") else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            if !rest.starts_with('=') {
+                continue;
+            }
+            synthesised.push_str(l);
+            synthesised.push('\n');
+            // A heredoc description continues to its delimiter line.
+            if let Some(word) = rest[1..].trim_start().strip_prefix("<<") {
+                let word = word.trim_start_matches('-').trim();
+                for more in lines.by_ref() {
+                    synthesised.push_str(more);
+                    synthesised.push('\n');
+                    if more.trim() == word {
+                        break;
+                    }
+                }
+            }
+            break;
+        }
+        synthesised.push_str("}\n");
+    }
+    if synthesised.is_empty() {
+        return Ok(None);
+    }
+    match hcl::parse(&synthesised) {
+        Ok(body) => Ok(Some(Cow::Owned(body))),
+        Err(_) => whole(view, path),
+    }
 }
 
 /// The URL after `marker` in an alarm description.
@@ -720,28 +928,25 @@ fn environments(view: &RepoView, spec: &EnvSpec<'_>) -> CheckOutcome {
             )));
             continue;
         }
-        let mut bodies = Vec::new();
+        // Only the provider and terraform blocks are parsed (not the whole
+        // configuration); variable blocks only when a tag needs a default.
+        let mut bodies: Vec<(&str, Cow<'_, Body>)> = Vec::new();
         for path in &tf {
-            match view.hcl(path) {
-                Some(Ok(body)) => bodies.push((*path, body)),
-                Some(Err(e)) => findings.push(Finding::at(
+            match parse_blocks(
+                view,
+                path,
+                &[&format!("provider \"{}\"", spec.provider), "terraform"],
+            ) {
+                Ok(Some(body)) => bodies.push((*path, body)),
+                Ok(None) => {}
+                Err(e) => findings.push(Finding::at(
                     path,
                     None,
                     format!("does not parse as HCL: {e}"),
                 )),
-                None => {}
             }
         }
         let mut values: BTreeMap<String, Expression> = BTreeMap::new();
-        for (_, body) in &bodies {
-            for variable in blocks(body, "variable") {
-                if let (Some(name), Some(default)) =
-                    (label(variable, 0), attribute(&variable.body, "default"))
-                {
-                    values.insert(name.to_string(), default.clone());
-                }
-            }
-        }
         for path in files
             .iter()
             .filter(|p| p.ends_with("/terraform.tfvars") || p.ends_with(".auto.tfvars"))
@@ -760,6 +965,32 @@ fn environments(view: &RepoView, spec: &EnvSpec<'_>) -> CheckOutcome {
                 None => {}
             }
         }
+        let unset_vars = bodies.iter().any(|(_, body)| {
+            blocks(body, "provider")
+                .flat_map(|p| blocks(&p.body, "default_tags"))
+                .filter_map(|d| match attribute(&d.body, "tags") {
+                    Some(Expression::Object(tags)) => Some(tags),
+                    _ => None,
+                })
+                .flat_map(|tags| tags.values())
+                .filter_map(var_name)
+                .any(|name| !values.contains_key(name))
+        });
+        if unset_vars {
+            for path in &tf {
+                if let Ok(Some(body)) = parse_blocks(view, path, &["variable"]) {
+                    for variable in blocks(&body, "variable") {
+                        if let (Some(name), Some(default)) =
+                            (label(variable, 0), attribute(&variable.body, "default"))
+                        {
+                            values
+                                .entry(name.to_string())
+                                .or_insert_with(|| default.clone());
+                        }
+                    }
+                }
+            }
+        }
         let resolve = |expr: &Expression| -> Resolved {
             if let Some(s) = scalar_of(expr) {
                 return Resolved::Value(s);
@@ -774,7 +1005,8 @@ fn environments(view: &RepoView, spec: &EnvSpec<'_>) -> CheckOutcome {
             }
         };
         if !spec.tags.is_empty() {
-            environment_tags(view, spec, env, &bodies, &resolve, &mut findings);
+            let refs: Vec<(&str, &Body)> = bodies.iter().map(|(p, b)| (*p, b.as_ref())).collect();
+            environment_tags(view, spec, env, &refs, &resolve, &mut findings);
         }
         if spec.distinct_state_keys || !spec.backend.is_empty() {
             let backend = bodies.iter().find_map(|(path, body)| {
@@ -1058,8 +1290,7 @@ fn no_secrets(
             continue;
         }
         scanned += 1;
-        let text = String::from_utf8_lossy(bytes);
-        for hit in secrets::scan(&text) {
+        for hit in secrets::scan(bytes) {
             if secrets::allowed(&allow, path, hit.rule) {
                 continue;
             }
@@ -1501,6 +1732,26 @@ resource "aws_cloudwatch_metric_alarm" "cpu" {
     }
 
     #[test]
+    fn alarm_descriptions_in_heredocs_and_unformatted_files() {
+        let c = check("alarm_playbooks", "terraform: terraform");
+        let heredoc = "resource \"aws_cloudwatch_metric_alarm\" \"cpu\" {\n  alarm_name = \"x\"\n  alarm_description = <<-EOT\n    CPU high.\n    Playbook: docs/playbooks/cpu.md\n  EOT\n  dimensions = { a = \"}\" }\n}\n";
+        passes(
+            &c,
+            &view(&[("terraform/a.tf", heredoc), ("docs/playbooks/cpu.md", "")]),
+        );
+        fails_with(
+            &c,
+            &view(&[("terraform/a.tf", heredoc)]),
+            "terraform/a.tf:1: alarm `cpu` links `docs/playbooks/cpu.md`",
+        );
+        let indented = "  resource \"aws_cloudwatch_metric_alarm\" \"cpu\" {\n    alarm_description = \"Playbook: docs/playbooks/cpu.md\"\n  }\n";
+        passes(
+            &c,
+            &view(&[("terraform/a.tf", indented), ("docs/playbooks/cpu.md", "")]),
+        );
+    }
+
+    #[test]
     fn playbook_urls_resolve() {
         let base = Some("https://git.acme.io/x/blob/main/docs/playbooks");
         assert_eq!(
@@ -1614,6 +1865,28 @@ resource "aws_cloudwatch_metric_alarm" "cpu" {
             &env_view(&[("dev", "k", "p")]),
             "backend does not set `use_lockfile = true`",
         );
+    }
+
+    #[test]
+    fn blocks_are_cut_out_whole() {
+        let text = "provider \"aws\" {\n  # a } in a comment\n  x = \"${var.a}}\"\n  y = <<EOT\n}}}\nEOT\n  /* } */ z = {a = 1}\n}\nresource \"a\" \"b\" {}\n";
+        let len = block_len(text).unwrap();
+        assert!(text[..len].ends_with("z = {a = 1}\n}"), "{}", &text[..len]);
+        assert!(hcl::parse(&text[..len]).is_ok());
+        assert_eq!(
+            block_len("provider \"aws\" {\n  x = \"unterminated\n}\n"),
+            None
+        );
+        // An indented (unformatted) provider is still found: the whole file is parsed.
+        let indented = env_files("dev", "k", "p").into_iter().map(|(p, t)| {
+            (
+                p,
+                t.replace("provider \"aws\"", "  provider \"aws\"")
+                    .into_bytes(),
+            )
+        });
+        let v = RepoView::new("r", indented);
+        passes(&check("environments", "names: [dev]\ntags: [owner]"), &v);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use globset::{GlobBuilder, GlobMatcher};
-use regex::Regex;
+use regex::bytes::{Regex, RegexBuilder};
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +22,8 @@ use crate::error::{Error, Result};
 pub const DEFAULT_RUBRIC: &str = include_str!("default-rubric.yaml");
 /// How the embedded rubric is named in messages.
 pub const DEFAULT_RUBRIC_FILE: &str = "<default rubric>";
+/// The same rubric as JSON, generated from the YAML (see `default_rubric`).
+const DEFAULT_RUBRIC_JSON: &str = include_str!("default-rubric.json");
 
 /// A maturity level, lowest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -202,29 +204,43 @@ impl Check {
 }
 
 /// A glob over repository paths: `*` stays inside a folder, `**` crosses folders.
+/// A glob without wildcards is compared as a string (no matcher to build).
 #[derive(Debug, Clone)]
 pub struct PathGlob {
     pub pattern: String,
-    matcher: GlobMatcher,
+    matcher: Option<GlobMatcher>,
 }
 
 impl PathGlob {
     pub fn new(pattern: &str) -> Result<PathGlob, String> {
-        let glob = GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .build()
-            .map_err(|e| format!("invalid glob `{pattern}`: {}", e.kind()))?;
+        let literal = !pattern.contains(['*', '?', '[', ']', '{', '}', '\\']);
+        let matcher = if literal {
+            None
+        } else {
+            let glob = GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("invalid glob `{pattern}`: {}", e.kind()))?;
+            Some(glob.compile_matcher())
+        };
         Ok(PathGlob {
             pattern: pattern.to_string(),
-            matcher: glob.compile_matcher(),
+            matcher,
         })
     }
     pub fn is_match(&self, path: &str) -> bool {
-        self.matcher.is_match(path)
+        match &self.matcher {
+            Some(m) => m.is_match(path),
+            None => path == self.pattern,
+        }
     }
 }
 
-/// A regex with the text it was written as.
+/// A regex with the text it was written as. Patterns run on bytes with
+/// ASCII classes, word boundaries and case folding (as if written
+/// `(?-u)`): an order of magnitude cheaper to build and to run than Unicode
+/// ones. A pattern that needs Unicode (a non-ASCII literal, `\p{..}`) gets it;
+/// `(?u)` asks for it explicitly.
 #[derive(Debug, Clone)]
 pub struct Pattern {
     pub source: String,
@@ -233,12 +249,20 @@ pub struct Pattern {
 
 impl Pattern {
     pub fn new(source: &str) -> Result<Pattern, String> {
-        Regex::new(source)
+        RegexBuilder::new(source)
+            .unicode(false)
+            .build()
+            .or_else(|_| RegexBuilder::new(source).build())
             .map(|regex| Pattern {
                 source: source.to_string(),
                 regex,
             })
             .map_err(|e| format!("invalid regex `{source}`: {e}"))
+    }
+
+    /// Whether `text` has a match.
+    pub fn is_match(&self, text: &str) -> bool {
+        self.regex.is_match(text.as_bytes())
     }
 }
 
@@ -585,9 +609,18 @@ fn default_valid_days() -> u32 {
 
 impl Rubric {
     /// The embedded default rubric.
+    ///
+    /// Read from its JSON mirror (`default-rubric.json`, kept equal to the
+    /// YAML by a test): parsing JSON costs a tenth of parsing YAML, and the
+    /// default rubric is parsed on every `newsvc grade`.
     pub fn default_rubric() -> Rubric {
-        Rubric::parse(DEFAULT_RUBRIC, DEFAULT_RUBRIC_FILE)
-            .expect("the embedded default rubric is valid (tested)")
+        let raw: RawRubric = serde_json::from_str(DEFAULT_RUBRIC_JSON)
+            .expect("the embedded default rubric is valid (tested)");
+        let locator = Locator {
+            text: DEFAULT_RUBRIC,
+            file: DEFAULT_RUBRIC_FILE,
+        };
+        Rubric::prepare(raw, &locator).expect("the embedded default rubric is valid (tested)")
     }
 
     /// Parses and prepares a rubric; `file` names it in errors.
@@ -595,6 +628,11 @@ impl Rubric {
         let locator = Locator { text, file };
         let raw: RawRubric =
             serde_norway::from_str(text).map_err(|e| locator.refine(Error::yaml(file, &e)))?;
+        Rubric::prepare(raw, &locator)
+    }
+
+    fn prepare(raw: RawRubric, locator: &Locator<'_>) -> Result<Rubric> {
+        let file = locator.file;
         if raw.categories.is_empty() {
             return Err(locator.error_at_key(
                 None,
@@ -1067,6 +1105,29 @@ mod tests {
                 .iter()
                 .any(|c| matches!(c.kind, Kind::Attestation { .. }) && c.level == Level::Platinum)
         );
+    }
+
+    /// `default-rubric.json` mirrors `default-rubric.yaml`; regenerate it with
+    /// `NEWSVC_UPDATE_RUBRIC_JSON=1 cargo test --lib default_rubric_json`.
+    #[test]
+    fn default_rubric_json_mirrors_the_yaml() {
+        let from_yaml: serde_json::Value = serde_norway::from_str(DEFAULT_RUBRIC).unwrap();
+        let mirror: serde_json::Value =
+            serde_json::from_str(DEFAULT_RUBRIC_JSON).unwrap_or_default();
+        if from_yaml != mirror {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/grade/default-rubric.json");
+            if std::env::var_os("NEWSVC_UPDATE_RUBRIC_JSON").is_some() {
+                let mut text = serde_json::to_string(&from_yaml).unwrap();
+                text.push('\n');
+                std::fs::write(path, text).unwrap();
+            } else {
+                panic!(
+                    "{path} is stale: run `NEWSVC_UPDATE_RUBRIC_JSON=1 cargo test --lib default_rubric_json`"
+                );
+            }
+        }
+        let parsed = Rubric::parse(DEFAULT_RUBRIC, DEFAULT_RUBRIC_FILE).unwrap();
+        assert_eq!(parsed.check_ids(), Rubric::default_rubric().check_ids());
     }
 
     #[test]

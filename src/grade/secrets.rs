@@ -2,28 +2,22 @@
 //! keys, private key blocks, common service tokens, high-entropy values
 //! assigned to secret-looking names), the allow-list file format, and a scan
 //! of one text that reports the line of each finding with the value redacted.
-//! Pure; the rules are compiled once per process.
+//!
+//! Pure, and cheap on the common case of no secret at all: token formats are
+//! found by one literal prefilter pass (their fixed prefixes), assignment
+//! shapes by a byte test per line (a 40-character key run, a long quoted
+//! value next to a secret-looking name); a rule's regex runs only on the
+//! lines that passed, and is compiled the first time one does.
 
 use std::sync::OnceLock;
 
-use regex::{Regex, RegexSet};
+use memchr::memmem::Finder;
+use regex::bytes::{Regex, RegexBuilder};
 
 use super::rubric::PathGlob;
 
 /// A line carrying this marker is never reported (for documented fakes).
 pub const INLINE_ALLOW: &str = "newsvc:allow-secret";
-
-/// One detection rule.
-#[derive(Debug)]
-pub struct Rule {
-    pub id: &'static str,
-    pub description: &'static str,
-    regex: Regex,
-    /// The capture group holding the secret (0: the whole match).
-    group: usize,
-    /// Extra filter on the captured value.
-    accept: fn(&str) -> bool,
-}
 
 fn always(_: &str) -> bool {
     true
@@ -69,128 +63,229 @@ pub fn shannon_entropy(s: &str) -> f64 {
         .sum()
 }
 
-/// A rule as written: id, description, pattern, capture group, value filter.
-type RuleSpec = (
-    &'static str,
-    &'static str,
-    &'static str,
-    usize,
-    fn(&str) -> bool,
-);
-
-const RULES: &[RuleSpec] = &[
-    (
-        "aws-access-key-id",
-        "AWS access key id",
-        r"\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b",
-        1,
-        always,
-    ),
-    (
-        "aws-secret-access-key",
-        "AWS secret access key",
-        r#"(?i)(?:aws|secret)[a-z0-9_.-]{0,20}["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
-        1,
-        mixed_case,
-    ),
-    (
-        "private-key",
-        "private key block",
-        r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----",
-        0,
-        always,
-    ),
-    (
-        "github-token",
-        "GitHub token",
-        r"\b((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{82})\b",
-        1,
-        always,
-    ),
-    (
-        "gitlab-token",
-        "GitLab token",
-        r"\b(glpat-[A-Za-z0-9_-]{20})\b",
-        1,
-        always,
-    ),
-    (
-        "slack-token",
-        "Slack token",
-        r"\b(xox[baprs]-[A-Za-z0-9-]{10,})",
-        1,
-        always,
-    ),
-    (
-        "slack-webhook",
-        "Slack webhook URL",
-        r"(https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{20,})",
-        1,
-        always,
-    ),
-    (
-        "google-api-key",
-        "Google API key",
-        r"\b(AIza[0-9A-Za-z_-]{35})\b",
-        1,
-        always,
-    ),
-    (
-        "stripe-secret-key",
-        "Stripe secret key",
-        r"\b((?:sk|rk)_live_[0-9A-Za-z]{20,})\b",
-        1,
-        always,
-    ),
-    (
-        "npm-token",
-        "npm token",
-        r"\b(npm_[A-Za-z0-9]{36})\b",
-        1,
-        always,
-    ),
-    (
-        "pypi-token",
-        "PyPI token",
-        r"(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})",
-        1,
-        always,
-    ),
-    (
-        "generic-secret",
-        "high-entropy value assigned to a secret-looking name",
-        r#"(?i)(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret|private[_-]?key)[a-z0-9_.-]{0,20}["']?[ \t]*(?:=|:|:=|=>)[ \t]*["']([^"'\s]{16,})["']"#,
-        1,
-        random_looking,
-    ),
-];
-
-struct Rules {
-    set: RegexSet,
-    rules: Vec<Rule>,
+/// What makes a rule look at a line.
+enum Trigger {
+    /// The line holds one of these literals (case-sensitive: token formats
+    /// fix their case), found by one prefilter pass over the whole text.
+    Needles(&'static [&'static str]),
+    /// The line holds one of these lower-case words (any case) and passes
+    /// the test (assignment-shaped rules).
+    Words(&'static [&'static str], fn(&[u8]) -> bool),
 }
 
-fn rules() -> &'static Rules {
-    static RULES_CELL: OnceLock<Rules> = OnceLock::new();
-    RULES_CELL.get_or_init(|| {
-        let rules: Vec<Rule> = RULES
+/// One detection rule.
+pub struct Rule {
+    pub id: &'static str,
+    pub description: &'static str,
+    trigger: Trigger,
+    pattern: &'static str,
+    /// The capture group holding the secret (0: the whole match).
+    group: usize,
+    /// Extra filter on the captured value.
+    accept: fn(&str) -> bool,
+}
+
+/// The characters of a base64 key (without `=`).
+const fn key_chars() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        #[allow(clippy::cast_possible_truncation)]
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric() || b == b'/' || b == b'+';
+        c += 1;
+    }
+    table
+}
+static KEY_CHARS: [bool; 256] = key_chars();
+
+/// A run of exactly 40 base64 characters not followed by `=`: the shape of
+/// an AWS secret key.
+fn has_key_run(line: &[u8]) -> bool {
+    let mut run = 0;
+    for &b in line {
+        if KEY_CHARS[usize::from(b)] {
+            run += 1;
+        } else {
+            if run == 40 && b != b'=' {
+                return true;
+            }
+            run = 0;
+        }
+    }
+    run == 40
+}
+
+/// A quoted value of 16 or more characters without spaces.
+fn has_long_quoted(line: &[u8]) -> bool {
+    let mut rest = line;
+    while let Some(open) = rest.iter().position(|b| *b == b'"' || *b == b'\'') {
+        let quote = rest[open];
+        let after = &rest[open + 1..];
+        let Some(close) = after.iter().position(|b| *b == quote) else {
+            return false;
+        };
+        let value = &after[..close];
+        if value.len() >= 16 && !value.iter().any(u8::is_ascii_whitespace) {
+            return true;
+        }
+        rest = &after[close + 1..];
+    }
+    false
+}
+
+/// The names `generic-secret` looks for, lower-case.
+const SECRET_NAMES: &[&str] = &[
+    "passw",
+    "pwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "accesskey",
+    "access_key",
+    "access-key",
+    "privatekey",
+    "private_key",
+    "private-key",
+];
+
+const RULES: &[Rule] = &[
+    Rule {
+        id: "aws-access-key-id",
+        description: "AWS access key id",
+        trigger: Trigger::Needles(&["AKIA", "ASIA", "ABIA", "ACCA"]),
+        pattern: r"(?-u:\b)((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})(?-u:\b)",
+        group: 1,
+        accept: always,
+    },
+    Rule {
+        id: "aws-secret-access-key",
+        description: "AWS secret access key",
+        trigger: Trigger::Words(&["aws", "secret"], has_key_run),
+        pattern: r#"(?i)(?:aws|secret)[a-z0-9_.-]{0,20}["']?[ \t]{0,3}(?:=|:|:=|=>)[ \t]{0,3}["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+        group: 1,
+        accept: mixed_case,
+    },
+    Rule {
+        id: "private-key",
+        description: "private key block",
+        trigger: Trigger::Needles(&["PRIVATE KEY"]),
+        pattern: r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----",
+        group: 0,
+        accept: always,
+    },
+    Rule {
+        id: "github-token",
+        description: "GitHub token",
+        trigger: Trigger::Needles(&["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]),
+        pattern: r"(?-u:\b)((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{82})(?-u:\b)",
+        group: 1,
+        accept: always,
+    },
+    Rule {
+        id: "gitlab-token",
+        description: "GitLab token",
+        trigger: Trigger::Needles(&["glpat-"]),
+        pattern: r"(?-u:\b)(glpat-[A-Za-z0-9_-]{20})(?-u:\b)",
+        group: 1,
+        accept: always,
+    },
+    Rule {
+        id: "slack-token",
+        description: "Slack token",
+        trigger: Trigger::Needles(&["xoxb-", "xoxa-", "xoxp-", "xoxr-", "xoxs-"]),
+        pattern: r"(?-u:\b)(xox[baprs]-[A-Za-z0-9-]{10,})",
+        group: 1,
+        accept: always,
+    },
+    Rule {
+        id: "slack-webhook",
+        description: "Slack webhook URL",
+        trigger: Trigger::Needles(&["hooks.slack.com/services/"]),
+        pattern: r"(https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{20,})",
+        group: 1,
+        accept: always,
+    },
+    Rule {
+        id: "google-api-key",
+        description: "Google API key",
+        trigger: Trigger::Needles(&["AIza"]),
+        pattern: r"(?-u:\b)(AIza[0-9A-Za-z_-]{35})(?-u:\b)",
+        group: 1,
+        accept: always,
+    },
+    Rule {
+        id: "stripe-secret-key",
+        description: "Stripe secret key",
+        trigger: Trigger::Needles(&["sk_live_", "rk_live_"]),
+        pattern: r"(?-u:\b)((?:sk|rk)_live_[0-9A-Za-z]{20,})(?-u:\b)",
+        group: 1,
+        accept: always,
+    },
+    Rule {
+        id: "npm-token",
+        description: "npm token",
+        trigger: Trigger::Needles(&["npm_"]),
+        pattern: r"(?-u:\b)(npm_[A-Za-z0-9]{36})(?-u:\b)",
+        group: 1,
+        accept: always,
+    },
+    Rule {
+        id: "pypi-token",
+        description: "PyPI token",
+        trigger: Trigger::Needles(&["pypi-AgEIcHlwaS5vcmc"]),
+        pattern: r"(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})",
+        group: 1,
+        accept: always,
+    },
+    Rule {
+        id: "generic-secret",
+        description: "high-entropy value assigned to a secret-looking name",
+        trigger: Trigger::Words(SECRET_NAMES, has_long_quoted),
+        pattern: r#"(?i)(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret|private[_-]?key)[a-z0-9_.-]{0,20}["']?[ \t]*(?:=|:|:=|=>)[ \t]*["']([^"'\s]{16,})["']"#,
+        group: 1,
+        accept: random_looking,
+    },
+];
+
+/// The compiled regexes, filled in as texts need them.
+fn compiled(index: usize) -> &'static Regex {
+    static CELLS: OnceLock<Vec<OnceLock<Regex>>> = OnceLock::new();
+    let cells = CELLS.get_or_init(|| RULES.iter().map(|_| OnceLock::new()).collect());
+    cells[index].get_or_init(|| {
+        RegexBuilder::new(RULES[index].pattern)
+            .unicode(false)
+            .build()
+            .expect("valid built-in pattern")
+    })
+}
+
+/// Every literal that triggers a rule (its needles, and the lower-case
+/// words of the assignment rules) with a prepared substring searcher.
+fn finders() -> &'static [(Finder<'static>, usize)] {
+    static FINDERS: OnceLock<Vec<(Finder<'static>, usize)>> = OnceLock::new();
+    FINDERS.get_or_init(|| {
+        RULES
             .iter()
-            .map(|(id, description, pattern, group, accept)| Rule {
-                id,
-                description,
-                regex: Regex::new(pattern).expect("valid built-in pattern"),
-                group: *group,
-                accept: *accept,
+            .enumerate()
+            .flat_map(|(index, rule)| {
+                let literals = match rule.trigger {
+                    Trigger::Needles(needles) => needles,
+                    Trigger::Words(words, _) => words,
+                };
+                literals
+                    .iter()
+                    .map(move |l| (Finder::new(l.as_bytes()), index))
             })
-            .collect();
-        let set = RegexSet::new(RULES.iter().map(|r| r.2)).expect("valid built-in patterns");
-        Rules { set, rules }
+            .collect()
     })
 }
 
 /// The ids of every rule, for the allow-list file and docs.
 pub fn rule_ids() -> Vec<&'static str> {
-    RULES.iter().map(|r| r.0).collect()
+    RULES.iter().map(|r| r.id).collect()
 }
 
 /// One suspected secret.
@@ -203,43 +298,80 @@ pub struct Hit {
     pub redacted: String,
 }
 
-/// Scans one text; hits are in line order.
-pub fn scan(text: &str) -> Vec<Hit> {
-    let rules = rules();
-    let matched: Vec<usize> = rules.set.matches(text).into_iter().collect();
-    if matched.is_empty() {
+/// Scans one file's bytes; hits are in line order.
+pub fn scan(bytes: &[u8]) -> Vec<Hit> {
+    // (line start, rule) pairs worth running a rule's regex on: lines with
+    // one of its needles, or one of its words (any case) and its line test.
+    let mut wanted: Vec<(usize, usize)> = Vec::new();
+    let mut lower: Option<Vec<u8>> = None;
+    let mut starts: Vec<usize> = Vec::new();
+    for (finder, index) in finders() {
+        let rule = &RULES[*index];
+        let haystack: &[u8] = match rule.trigger {
+            Trigger::Needles(_) => bytes,
+            Trigger::Words(..) => lower.get_or_insert_with(|| bytes.to_ascii_lowercase()),
+        };
+        starts.clear();
+        starts.extend(
+            finder
+                .find_iter(haystack)
+                .map(|at| memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1)),
+        );
+        starts.dedup();
+        for &start in &starts {
+            let keep = match rule.trigger {
+                Trigger::Needles(_) => true,
+                Trigger::Words(_, test) => {
+                    let end =
+                        memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+                    test(&bytes[start..end])
+                }
+            };
+            if keep {
+                wanted.push((start, *index));
+            }
+        }
+    }
+    if wanted.is_empty() {
         return Vec::new();
     }
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset);
+    wanted.sort_unstable();
+    wanted.dedup();
     let mut hits = Vec::new();
-    for index in matched {
-        let rule = &rules.rules[index];
-        for caps in rule.regex.captures_iter(text) {
+    // Line numbers counted incrementally: `wanted` is sorted by offset.
+    let (mut counted_to, mut line) = (0, 1);
+    for (start, index) in wanted {
+        line += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count();
+        counted_to = start;
+        let rule = &RULES[index];
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        let line_bytes = &bytes[start..end];
+        if memmem(line_bytes, INLINE_ALLOW.as_bytes()) {
+            continue;
+        }
+        for caps in compiled(index).captures_iter(line_bytes) {
             let Some(value) = caps.get(rule.group) else {
                 continue;
             };
-            if !(rule.accept)(value.as_str()) {
-                continue;
-            }
-            let line = line_of(value.start());
-            let line_text = text[line_starts[line - 1]..].lines().next().unwrap_or("");
-            if line_text.contains(INLINE_ALLOW) {
+            let value_text = String::from_utf8_lossy(value.as_bytes());
+            if !(rule.accept)(&value_text) {
                 continue;
             }
             hits.push(Hit {
                 rule: rule.id,
                 description: rule.description,
                 line,
-                redacted: redact(value.as_str()),
+                redacted: redact(&value_text),
             });
         }
     }
     hits.sort_by(|a, b| (a.line, a.rule).cmp(&(b.line, b.rule)));
     hits.dedup_by(|a, b| a.line == b.line && a.redacted == b.redacted);
     hits
+}
+
+fn memmem(haystack: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 fn redact(value: &str) -> String {
@@ -311,7 +443,7 @@ mod tests {
     fn finds_keys_tokens_and_private_keys_with_lines() {
         let text = "line one\naws_access_key_id = AKIAZ7QK4XQ3JH2LMNOP\naws_secret_access_key = \"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\"\n\
                     -----BEGIN OPENSSH PRIVATE KEY-----\ntoken: ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789\n";
-        let hits = scan(text);
+        let hits = scan(text.as_bytes());
         let got: Vec<(&str, usize)> = hits.iter().map(|h| (h.rule, h.line)).collect();
         assert_eq!(
             got,
@@ -338,10 +470,28 @@ mod tests {
         let text = "password: \"localdev\"\nsecret_sha = \"0123456789abcdef0123456789abcdef01234567\"\n\
                     api_key = \"${var.api_key_from_ssm_param}\"\nkey = AKIAZ7QK4XQ3JH2LMNOP # newsvc:allow-secret\n\
                     image: python:3.12.8-slim@sha256:0123456789abcdef\n";
-        assert_eq!(scan(text), Vec::new());
-        let hit = scan("client_secret = \"q8Zr2LmX9vT4bN7cK1pW5sY3\"\n");
+        assert_eq!(scan(text.as_bytes()), Vec::new());
+        let hit = scan(b"client_secret = \"q8Zr2LmX9vT4bN7cK1pW5sY3\"\n");
         assert_eq!(hit.len(), 1, "{hit:?}");
         assert_eq!(hit[0].rule, "generic-secret");
+    }
+
+    #[test]
+    fn line_prechecks() {
+        assert!(has_key_run(b"k = Zk8v3Qp/2nR+7tYw9LmX4cB1dE6fG0hJ5kS8uV2w"));
+        assert!(has_key_run(
+            b"k = \"Zk8v3Qp/2nR+7tYw9LmX4cB1dE6fG0hJ5kS8uV2w\" # x"
+        ));
+        assert!(!has_key_run(
+            b"k = Zk8v3Qp/2nR+7tYw9LmX4cB1dE6fG0hJ5kS8uV2wX"
+        ));
+        assert!(!has_key_run(
+            b"k = Zk8v3Qp/2nR+7tYw9LmX4cB1dE6fG0hJ5kS8uV2w="
+        ));
+        assert!(!has_key_run(b"resource \"aws_iam_role\" \"task\" {"));
+        assert!(has_long_quoted(b"token: 'q8Zr2LmX9vT4bN7cK1pW5sY3'"));
+        assert!(!has_long_quoted(b"token = \"short\""));
+        assert!(!has_long_quoted(b"note = \"a sentence with many words\""));
     }
 
     #[test]
