@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use assert_cmd::Command;
+
+mod common;
 use tempfile::TempDir;
 
 const TODAY: &str = "2026-01-10";
@@ -207,28 +209,13 @@ fn every_language_and_kind_grades_gold_when_fresh() {
             );
             let repo = world.render(&name, language, kind, trigger);
             let (_, report) = world.grade_json(&repo, &[]);
-            // Known template gap, reported to the template's owners: the Rust
-            // runtime base `gcr.io/distroless/cc-debian12:nonroot` is a moving
-            // tag with no digest. Until the template pins it, that one failure
-            // (and the level it costs) is expected; nothing else may fail.
-            let (gap, failing): (Vec<String>, Vec<String>) =
-                failing_below_platinum(&report).into_iter().partition(|f| {
-                    language == "rust"
-                        && f.starts_with("docker-pinned-base: ")
-                        && f.contains("distroless/cc-debian12:nonroot`")
-                });
             assert_eq!(
-                failing,
+                failing_below_platinum(&report),
                 Vec::<String>::new(),
                 "{name}: fresh repositories pass every check below platinum"
             );
-            if gap.is_empty() {
-                assert_eq!(report["level"], "gold", "{name}");
-                assert_eq!(report["next"]["level"], "platinum", "{name}");
-            } else {
-                eprintln!("{name}: known template gap: {}", gap.join("; "));
-                assert_eq!(report["level"], "bronze", "{name}");
-            }
+            assert_eq!(report["level"], "gold", "{name}");
+            assert_eq!(report["next"]["level"], "platinum", "{name}");
             assert_eq!(
                 report["template"]["version"], report["template"]["latest"],
                 "{name}"
@@ -241,6 +228,23 @@ fn every_language_and_kind_grades_gold_when_fresh() {
                 "{name}: {healthcheck}"
             );
         }
+    }
+}
+
+#[test]
+fn every_snapshot_case_of_the_default_template_grades_gold() {
+    // Datastores, exposures and triggers too: the template's own case list.
+    let world = World::new();
+    for case in common::cases() {
+        let repo = common::render_case(&case);
+        let (_, report) = world.grade_json(&repo, &[]);
+        assert_eq!(
+            failing_below_platinum(&report),
+            Vec::<String>::new(),
+            "case {}",
+            case.name
+        );
+        assert_eq!(report["level"], "gold", "case {}", case.name);
     }
 }
 
