@@ -303,6 +303,42 @@ fn text_table_without_a_terminal_is_plain() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("\"level\": \"gold\""));
 }
 
+/// The text report on a pseudo-terminal: shields in colour, unless `NO_COLOR`.
+#[cfg(unix)]
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    use expectrl::{Eof, Expect, Session};
+
+    let world = World::new();
+    let repo = world.render("tty", "python", "web", None);
+    let on_pty = |no_color: Option<&str>| -> String {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_newsvc"));
+        cmd.args(["grade", repo.to_str().unwrap()])
+            .env("HOME", world.path("home"))
+            .env("NEWSVC_TODAY", TODAY)
+            .env("TERM", "xterm")
+            .env_remove("NO_COLOR");
+        if let Some(value) = no_color {
+            cmd.env("NO_COLOR", value);
+        }
+        let mut session = Session::spawn(cmd).expect("spawn newsvc on a pty");
+        session.set_expect_timeout(Some(Duration::from_secs(60)));
+        let out = session.expect(Eof).expect("newsvc ends");
+        String::from_utf8_lossy(out.as_bytes()).into_owned()
+    };
+    let coloured = on_pty(None);
+    assert!(
+        coloured.contains("\x1b["),
+        "colour on a terminal:\n{coloured}"
+    );
+    assert!(coloured.contains(" GOLD "), "{coloured}");
+    let plain = on_pty(Some("1"));
+    assert!(!plain.contains("\x1b["), "NO_COLOR=1:\n{plain}");
+    assert!(plain.contains("tty  GOLD"), "{plain}");
+    // An empty NO_COLOR does not count (https://no-color.org).
+    assert!(on_pty(Some("")).contains("\x1b["));
+}
+
 // --- what drops a grade -----------------------------------------------------------------
 
 #[test]
