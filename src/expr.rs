@@ -96,17 +96,24 @@ pub fn variables_of_expression(expression: &str) -> Result<Vec<String>, String> 
 
 /// The top-level variables a template uses (parses it; errors if it does not).
 pub fn variables_of_template(template: &str) -> Result<Vec<String>, String> {
-    let mut tera = engine();
-    tera.add_raw_template("expression", template)
-        .map_err(|e| flatten(&e))?;
-    let mut vars: Vec<String> = tera
-        .get_template_variables("expression")
-        .map_err(|e| flatten(&e))?
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    vars.sort();
-    Ok(vars)
+    thread_local! {
+        // One scratch engine per thread: a manifest check calls this for
+        // every `when` and computed value, and an engine costs more to build
+        // and drop than a one-line template costs to parse.
+        static SCRATCH: std::cell::RefCell<Tera> = std::cell::RefCell::new(engine());
+    }
+    SCRATCH.with_borrow_mut(|tera| {
+        tera.add_raw_template("expression", template)
+            .map_err(|e| flatten(&e))?;
+        let mut vars: Vec<String> = tera
+            .get_template_variables("expression")
+            .map_err(|e| flatten(&e))?
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        vars.sort();
+        Ok(vars)
+    })
 }
 
 /// A tera error as one readable string, including its source chain.

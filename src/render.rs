@@ -3,7 +3,9 @@
 //! (conditions, folder mapping, copy, executable, skip-if-exists), renders
 //! paths and contents with tera, and refuses paths that leave the target.
 
-use globset::{Glob, GlobMatcher};
+use std::cell::Cell;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::answers::{Answers, Resolved, Value};
 use crate::error::{Error, Result};
@@ -24,7 +26,8 @@ struct Treatment {
 }
 
 enum Matcher {
-    Glob(GlobMatcher),
+    /// The rule's index in `Rules::globs`.
+    Glob(usize),
     Folder(String),
 }
 
@@ -32,16 +35,28 @@ struct CompiledRule<'a> {
     rule: &'a FileRule,
     matcher: Matcher,
     index: usize,
+    /// The rule's `when`, evaluated once on the first file it matches (the
+    /// context is the same for every file).
+    on: Cell<Option<bool>>,
 }
 
-impl CompiledRule<'_> {
-    fn matches(&self, path: &str) -> bool {
-        match &self.matcher {
-            Matcher::Glob(g) => g.is_match(path),
+/// The file rules, with every glob in one `GlobSet` so each path is matched
+/// once rather than once per rule.
+struct Rules<'a> {
+    rules: Vec<CompiledRule<'a>>,
+    globs: GlobSet,
+}
+
+impl Rules<'_> {
+    /// The rules that apply to `path`, in manifest order.
+    fn matching(&self, path: &str) -> impl Iterator<Item = &CompiledRule<'_>> {
+        let globs = self.globs.matches(path);
+        self.rules.iter().filter(move |r| match &r.matcher {
+            Matcher::Glob(i) => globs.binary_search(i).is_ok(),
             Matcher::Folder(f) => path
                 .strip_prefix(f.as_str())
                 .is_some_and(|rest| rest.starts_with('/')),
-        }
+        })
     }
 }
 
@@ -166,40 +181,49 @@ fn template_error(e: &tera::Error) -> Error {
             .unwrap_or("?")
             .to_string(),
     };
+    // newsvc prints its own `error: ` in front of the whole message.
+    let report = report
+        .strip_prefix("error: ")
+        .map_or(report.clone(), str::to_string);
     Error::Template { file, report }
 }
 
-fn compile_rules(set: &TemplateSet) -> Result<Vec<CompiledRule<'_>>> {
-    set.manifest
-        .files
-        .iter()
-        .enumerate()
-        .map(|(index, rule)| {
-            let matcher = match (&rule.path, &rule.folder) {
-                (Some(glob), _) => Matcher::Glob(
-                    Glob::new(glob)
-                        .map_err(|e| Error::Manifest {
-                            file: manifest_name(set),
-                            line: 0,
-                            message: format!("file rule {}: {e}", rule.describe()),
-                        })?
-                        .compile_matcher(),
-                ),
-                (None, Some(folder)) => Matcher::Folder(folder.trim_matches('/').to_string()),
-                (None, None) => unreachable!("checked by Manifest::parse"),
-            };
-            Ok(CompiledRule {
-                rule,
-                matcher,
-                index,
-            })
-        })
-        .collect()
+fn compile_rules(set: &TemplateSet) -> Result<Rules<'_>> {
+    let mut builder = GlobSetBuilder::new();
+    let mut globs = 0;
+    let mut rules = Vec::with_capacity(set.manifest.files.len());
+    for (index, rule) in set.manifest.files.iter().enumerate() {
+        let matcher = match (&rule.path, &rule.folder) {
+            (Some(glob), _) => {
+                builder.add(Glob::new(glob).map_err(|e| Error::Manifest {
+                    file: manifest_name(set),
+                    line: 0,
+                    message: format!("file rule {}: {e}", rule.describe()),
+                })?);
+                globs += 1;
+                Matcher::Glob(globs - 1)
+            }
+            (None, Some(folder)) => Matcher::Folder(folder.trim_matches('/').to_string()),
+            (None, None) => unreachable!("checked by Manifest::parse"),
+        };
+        rules.push(CompiledRule {
+            rule,
+            matcher,
+            index,
+            on: Cell::new(None),
+        });
+    }
+    let globs = builder.build().map_err(|e| Error::Manifest {
+        file: manifest_name(set),
+        line: 0,
+        message: format!("file rules: {e}"),
+    })?;
+    Ok(Rules { rules, globs })
 }
 
 fn treatment(
     set: &TemplateSet,
-    rules: &[CompiledRule<'_>],
+    rules: &Rules<'_>,
     path: &str,
     tera: &tera::Tera,
     ctx: &tera::Context,
@@ -210,17 +234,23 @@ fn treatment(
         ..Treatment::default()
     };
     let (mut copy, mut executable, mut skip, mut mapped) = (None, None, None, false);
-    for r in rules.iter().filter(|r| r.matches(path)) {
+    for r in rules.matching(path) {
         if let Some(when) = &r.rule.when {
-            let on = expr::eval_condition(tera, when, ctx).map_err(|m| Error::Manifest {
-                file: manifest_name(set),
-                line: crate::manifest::line_of(&set.manifest_text, when),
-                message: format!(
-                    "file rule #{} ({}): `when: {when}` fails to evaluate: {m}",
-                    r.index + 1,
-                    r.rule.describe()
-                ),
-            })?;
+            let on = if let Some(on) = r.on.get() {
+                on
+            } else {
+                let on = expr::eval_condition(tera, when, ctx).map_err(|m| Error::Manifest {
+                    file: manifest_name(set),
+                    line: crate::manifest::line_of(&set.manifest_text, when),
+                    message: format!(
+                        "file rule #{} ({}): `when: {when}` fails to evaluate: {m}",
+                        r.index + 1,
+                        r.rule.describe()
+                    ),
+                })?;
+                r.on.set(Some(on));
+                on
+            };
             if !on {
                 t.included = false;
                 return Ok(t);

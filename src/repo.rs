@@ -118,28 +118,55 @@ pub fn read_tree(repo: &Repository, tree: &git2::Tree<'_>) -> Result<FileTree> {
     }
 }
 
-/// The branch name for a new repository: git's `init.defaultBranch`, else `main`.
-fn default_branch() -> String {
-    git2::Config::open_default()
-        .and_then(|c| c.get_string("init.defaultBranch"))
-        .ok()
-        .filter(|b| !b.trim().is_empty())
-        .unwrap_or_else(|| "main".to_string())
+/// How to lay out a new repository, from the user's git config: the branch
+/// (`init.defaultBranch`, else `main`) and whether the user configured a
+/// template folder of their own (`init.templateDir`, e.g. to install hooks).
+fn init_settings() -> (String, bool) {
+    let config = git2::Config::open_default().ok();
+    let get = |key: &str| {
+        config
+            .as_ref()
+            .and_then(|c| c.get_string(key).ok())
+            .filter(|v| !v.trim().is_empty())
+    };
+    let branch = get("init.defaultBranch").unwrap_or_else(|| "main".to_string());
+    (branch, get("init.templateDir").is_some())
 }
 
 /// Initialises a repository in `dir` (whose files are `tree`) with the
 /// pristine render as its first commit, and an index matching it.
 /// Returns the commit id and whether the fallback identity was used.
 pub fn init_with_pristine(dir: &Path, tree: &FileTree, message: &str) -> Result<(Oid, bool)> {
+    let (branch, own_templates) = init_settings();
     let mut opts = git2::RepositoryInitOptions::new();
-    opts.initial_head(&default_branch());
+    opts.initial_head(&branch);
+    // The system template folder only holds `*.sample` hooks that never run;
+    // copying them is a quarter of the files of a small repository. A
+    // template folder the user configured is honoured, as `git init` does.
+    opts.external_template(own_templates);
     let repo = Repository::init_opts(dir, &opts).map_err(Error::git("init"))?;
+    // Objects go to memory first and land as one pack: two files on disk
+    // instead of a loose file (and often a folder) for every blob and tree.
+    let odb = repo.odb().map_err(Error::git("open object database"))?;
+    let mempack = odb
+        .add_new_mempack_backend(1000)
+        .map_err(Error::git("open object database"))?;
     let tree_id = write_tree(&repo, tree)?;
     let git_tree = repo.find_tree(tree_id).map_err(Error::git("find tree"))?;
     let (sig, fallback) = signature(&repo)?;
     let commit = repo
         .commit(Some("HEAD"), &sig, &sig, message, &git_tree, &[])
         .map_err(Error::git("commit"))?;
+    let mut pack = git2::Buf::new();
+    mempack
+        .dump(&repo, &mut pack)
+        .map_err(Error::git("pack objects"))?;
+    let mut writer = odb.packwriter().map_err(Error::git("write pack"))?;
+    std::io::Write::write_all(&mut writer, &pack).map_err(|e| Error::Git {
+        context: "write pack".into(),
+        message: e.to_string(),
+    })?;
+    writer.commit().map_err(Error::git("write pack"))?;
     let mut index = repo.index().map_err(Error::git("open index"))?;
     index
         .read_tree(&git_tree)

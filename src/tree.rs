@@ -57,7 +57,13 @@ impl FileTree {
     /// (where the files came from does not matter).
     pub fn same_content(&self, other: &FileTree) -> bool {
         self.files.len() == other.files.len()
-            && self.files.iter().zip(other.files.iter()).all(|((pa, a), (pb, b))| pa == pb && a.bytes == b.bytes && a.executable == b.executable)
+            && self
+                .files
+                .iter()
+                .zip(other.files.iter())
+                .all(|((pa, a), (pb, b))| {
+                    pa == pb && a.bytes == b.bytes && a.executable == b.executable
+                })
     }
 
     /// Total size of all files in bytes.

@@ -125,10 +125,15 @@ pub fn write_new(
 
 /// Writes every file of `tree` under `root` (which must exist).
 pub fn write_tree(tree: &FileTree, root: &Path) -> Result<()> {
+    // Each folder is created once, not once per file in it.
+    let mut created = std::collections::HashSet::new();
     for (path, entry) in tree.iter() {
         let full = root.join(path);
         if let Some(parent) = full.parent() {
-            fs::create_dir_all(parent).map_err(Error::io("cannot create folder", parent))?;
+            if !created.contains(parent) {
+                fs::create_dir_all(parent).map_err(Error::io("cannot create folder", parent))?;
+                created.insert(parent.to_path_buf());
+            }
         }
         fs::write(&full, &entry.bytes).map_err(Error::io("cannot write", &full))?;
         if entry.executable {
