@@ -381,7 +381,7 @@ impl Report {
         out.push_str(&":---:|".repeat(Level::ALL.len()));
         out.push_str("---|\n");
         for category in &self.categories {
-            let _ = write!(out, "| {} |", category.title);
+            let _ = write!(out, "| {} |", category.title.replace('|', "\\|"));
             for cell in &category.levels {
                 out.push_str(match cell.status {
                     Cell::Pass => " ✅ |",
@@ -452,10 +452,23 @@ fn markdown_check(out: &mut String, check: &CheckReport) {
     let _ = writeln!(out, "  - _fix:_ {}", md_escape(&check.fix));
 }
 
+/// Keeps `<...>` in prose from being read as HTML; code spans are left as
+/// they are (entities are not decoded there).
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut out = String::with_capacity(s.len());
+    let mut in_code = false;
+    for c in s.chars() {
+        match c {
+            '`' => {
+                in_code = !in_code;
+                out.push(c);
+            }
+            '<' if !in_code => out.push_str("&lt;"),
+            '>' if !in_code => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn medal(level: Option<Level>) -> &'static str {
@@ -619,6 +632,14 @@ mod tests {
         assert!(md.contains("| A | ✅ | ❌ | ✅ | · | 🥉 bronze |"), "{md}");
         assert!(md.contains("**To reach silver:**"), "{md}");
         assert!(md.contains("_fix:_ do a2"), "{md}");
+    }
+
+    #[test]
+    fn markdown_escapes_prose_not_code() {
+        assert_eq!(
+            md_escape("use <name> or `--by <name>`"),
+            "use &lt;name&gt; or `--by <name>`"
+        );
     }
 
     #[test]
