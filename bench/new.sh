@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times whole-process runs of `newsvc new` with hyperfine (release build,
-# warm-up, then the median of RUNS runs each), in one hyperfine session:
+# warm-up, then the median of RUNS runs each, pooled from ROUNDS sessions):
 #
 #   cp-r        `cp -r` of the rendered default repo: the floor
 #   startup     `newsvc --version`: what any run of the binary costs
@@ -21,8 +21,8 @@
 # written, x10 costs at most 10x x1 (within 25%: the file system's own cost
 # is not linear here, compare cp-r-x10 with cp-r). Exits 1 if a target is missed.
 #
-# Usage: bench/new.sh            (RUNS=20 WARMUP=3 by default)
-#        RUNS=50 bench/new.sh
+# Usage: bench/new.sh            (RUNS=20 in ROUNDS=4 sessions, WARMUP=3 each)
+#        RUNS=40 ROUNDS=8 bench/new.sh
 # Needs hyperfine (installed from Debian's packages if missing), python3 with
 # PyYAML (python3-yaml) to write the larger manifests.
 set -Eeuo pipefail
@@ -30,6 +30,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$PWD"
 runs="${RUNS:-20}"
 warmup="${WARMUP:-3}"
+rounds="${ROUNDS:-4}"
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -102,10 +103,16 @@ echo "==> default repo: $(count "$work/ref") files, $(size "$work/ref") KiB;" \
   "x10: $(count "$work/ref-x10") files, $(size "$work/ref-x10") KiB" >&2
 echo "==> load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
 
+# hyperfine runs all runs of one command before the next; on a shared
+# machine a burst of other work then lands on one command only. So the runs
+# are split into ROUNDS sessions (each with its warm-up) and pooled.
 out="$work/out"
-hyperfine --shell=none --warmup "$warmup" --runs "$runs" --style basic \
+per_round=$(((runs + rounds - 1) / rounds))
+for ((round = 1; round <= rounds; round++)); do
+echo "==> round $round of $rounds ($per_round runs per command)" >&2
+hyperfine --shell=none --warmup "$warmup" --runs "$per_round" --style basic \
   --prepare "rm -rf $out" \
-  --export-json "$work/times.json" \
+  --export-json "$work/times-$round.json" \
   -n cp-r "cp -r $work/ref $out" \
   -n startup "$bin --version" \
   -n no-git "$bin new ${answers[*]} --no-git -o $out" \
@@ -117,16 +124,20 @@ hyperfine --shell=none --warmup "$warmup" --runs "$runs" --style basic \
   -n dry-x5 "$bin new ${answers[*]} --dry-run --template $work/template-x5 -o $out" \
   -n dry-x10 "$bin new ${answers[*]} --dry-run --template $work/template-x10 -o $out" \
   >&2
+done
 
-python3 - "$work/times.json" "$(count "$work/ref")" <<'PY'
-import json, sys
-results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-files = int(sys.argv[2])
-med = {name: r["median"] * 1000 for name, r in results.items()}
-print(f"\nmedians (ms), {len(next(iter(results.values()))['times'])} runs each after warm-up:")
+python3 - "$work" "$rounds" "$(count "$work/ref")" <<'PY'
+import json, statistics, sys
+work, rounds, files = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+times = {}
+for k in range(1, rounds + 1):
+    for r in json.load(open(f"{work}/times-{k}.json"))["results"]:
+        times.setdefault(r["command"], []).extend(t * 1000 for t in r["times"])
+med = {name: statistics.median(t) for name, t in times.items()}
+print(f"\nmedians (ms) of {len(times['cp-r'])} runs each, {rounds} interleaved rounds after warm-up:")
 for name in ["cp-r", "startup", "no-git", "git", "x1", "cp-r-x10", "x10", "dry-x1", "dry-x5", "dry-x10"]:
-    r = results[name]
-    print(f"  {name:<9} {med[name]:8.2f}   (min {r['min'] * 1000:.2f}, max {r['max'] * 1000:.2f})")
+    t = times[name]
+    print(f"  {name:<9} {med[name]:8.2f}   (min {min(t):.2f}, max {max(t):.2f})")
 
 ok = True
 def check(label, value, limit):
