@@ -473,3 +473,20 @@ fn fleet_upgrade_status_grade_and_scorecard() {
         }
     }
 }
+
+#[test]
+fn fleet_usage_errors_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let no_repos = newsvc(tmp.path(), &["fleet", "status"]);
+    assert_eq!(no_repos.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_repos.stderr).contains("no repositories"));
+    let missing_list = newsvc(tmp.path(), &["fleet", "status", "--list", "nope.txt"]);
+    assert_eq!(missing_list.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing_list.stderr).contains("nope.txt"));
+    let zero_jobs = newsvc(tmp.path(), &["fleet", "status", ".", "--jobs", "0"]);
+    assert_eq!(zero_jobs.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&zero_jobs.stderr).contains("--jobs must be at least 1"));
+    let bad_today = newsvc(tmp.path(), &["fleet", "grade", ".", "--today", "yesterday"]);
+    assert_eq!(bad_today.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_today.stderr).contains("invalid --today"));
+}

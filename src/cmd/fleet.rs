@@ -256,11 +256,7 @@ pub(crate) fn run(args: &FleetArgs) -> Result<Outcome> {
             today,
         } => {
             let rubric = super::grade::load_rubric(rubric.as_deref())?;
-            let today = match today.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                Some(s) => grade::date::Date::parse(s)
-                    .map_err(|e| Error::Usage(format!("invalid --today (or NEWSVC_TODAY): {e}")))?,
-                None => grade::date::Date::today_from_system(),
-            };
+            let today = super::grade::today(today.as_deref())?;
             let mut rows: Vec<fleet::GradeRow> = pool.install(|| {
                 repos
                     .par_iter()

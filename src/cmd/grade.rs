@@ -115,7 +115,7 @@ pub(crate) fn load_rubric(file: Option<&Path>) -> Result<Rubric> {
 }
 
 /// `--today` / `NEWSVC_TODAY`, else the system date (UTC).
-fn today(flag: Option<&str>) -> Result<Date> {
+pub(crate) fn today(flag: Option<&str>) -> Result<Date> {
     match flag.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Date::parse(s)
             .map_err(|e| Error::Usage(format!("invalid --today (or NEWSVC_TODAY): {e}"))),
