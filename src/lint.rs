@@ -18,7 +18,6 @@
 
 use std::collections::BTreeSet;
 
-use globset::Glob;
 use rayon::prelude::*;
 
 use crate::error::Error;
@@ -507,7 +506,7 @@ fn syntax_finding(place: &str, e: &tera::Error) -> Finding {
 /// Whether a file rule applies to a template path (as the renderer decides).
 fn matches(rule: &FileRule, path: &str) -> bool {
     match (&rule.path, &rule.folder) {
-        (Some(glob), _) => Glob::new(glob).is_ok_and(|g| g.compile_matcher().is_match(path)),
+        (Some(glob), _) => fast_glob::glob_match(glob, path),
         (None, Some(folder)) => path
             .strip_prefix(folder.trim_matches('/'))
             .is_some_and(|rest| rest.starts_with('/')),
@@ -584,7 +583,7 @@ mod tests {
                 .iter()
                 .map(|(p, c)| TemplateFile {
                     path: (*p).into(),
-                    bytes: c.as_bytes().to_vec(),
+                    bytes: c.as_bytes().to_vec().into(),
                     executable: false,
                 })
                 .collect(),

@@ -379,10 +379,10 @@ impl Manifest {
                 ));
             }
             if let Some(glob) = &rule.path {
-                if let Err(e) = globset::Glob::new(glob) {
+                if let Err(message) = check_glob(glob) {
                     invalid(fail(
                         here,
-                        format!("file rule {}: bad glob: {e}", rule.describe()),
+                        format!("file rule {}: {message}", rule.describe()),
                     ));
                 }
             }
@@ -473,6 +473,20 @@ fn check_expression(
         )));
     }
     Ok(())
+}
+
+/// Checks a file rule's glob (`*`, `?`, `[...]`, `{a,b}`, `**` across
+/// folders), so the renderer can trust it.
+pub(crate) fn check_glob(glob: &str) -> std::result::Result<(), String> {
+    fast_glob::validate(glob).map_err(|e| {
+        let what = match e.kind {
+            fast_glob::ErrorKind::UnclosedBrace => "a `{` is never closed",
+            fast_glob::ErrorKind::UnclosedBracket => "a `[` is never closed",
+            fast_glob::ErrorKind::TrailingBackslash => "it ends with a lone `\\`",
+            _ => "it has too many or too deeply nested `{...}` groups",
+        };
+        format!("bad glob `{glob}`: {what} (at character {})", e.index + 1)
+    })
 }
 
 fn is_identifier(name: &str) -> bool {

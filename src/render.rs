@@ -4,15 +4,14 @@
 //! paths and contents with tera, and refuses paths that leave the target.
 
 use std::cell::Cell;
-
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::fmt::Write as _;
 
 use crate::answers::{Answers, Resolved, Value};
 use crate::error::{Error, Result};
 use crate::expr;
 use crate::manifest::FileRule;
 use crate::record::{RECORD_FILE, Record, TemplateRef};
-use crate::source::{FILES_DIR, TemplateSet};
+use crate::source::{FILES_DIR, TemplateFile, TemplateSet};
 use crate::tree::{FileEntry, FileTree, unsafe_path_reason};
 
 /// What the rules say about one template file.
@@ -26,37 +25,101 @@ struct Treatment {
 }
 
 enum Matcher {
-    /// The rule's index in `Rules::globs`.
-    Glob(usize),
+    Glob(RuleGlob),
     Folder(String),
+}
+
+/// A rule's glob. Matched by `fast_glob`, which interprets the pattern as it
+/// goes: compiling globs to regexes (globset) cost more than rendering the
+/// files they select.
+struct RuleGlob {
+    glob: String,
+    /// Every path the glob matches starts with this text: a cheap first test.
+    literal_prefix: String,
+}
+
+impl RuleGlob {
+    fn new(glob: &str) -> RuleGlob {
+        let literal_prefix = if glob.starts_with('!') {
+            String::new()
+        } else {
+            glob.split(['*', '?', '[', '{', '\\'])
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        };
+        RuleGlob {
+            glob: glob.to_string(),
+            literal_prefix,
+        }
+    }
+
+    fn is_match(&self, path: &str) -> bool {
+        path.starts_with(&self.literal_prefix) && fast_glob::glob_match(&self.glob, path)
+    }
 }
 
 struct CompiledRule<'a> {
     rule: &'a FileRule,
     matcher: Matcher,
     index: usize,
-    /// The rule's `when`, evaluated once on the first file it matches (the
-    /// context is the same for every file).
+    /// The rule's `when`, evaluated once (the context is the same for every
+    /// file): all together up front, or on the first file the rule matches.
     on: Cell<Option<bool>>,
 }
 
-/// The file rules, with every glob in one `GlobSet` so each path is matched
-/// once rather than once per rule.
-struct Rules<'a> {
-    rules: Vec<CompiledRule<'a>>,
-    globs: GlobSet,
-}
-
-impl Rules<'_> {
-    /// The rules that apply to `path`, in manifest order.
-    fn matching(&self, path: &str) -> impl Iterator<Item = &CompiledRule<'_>> {
-        let globs = self.globs.matches(path);
-        self.rules.iter().filter(move |r| match &r.matcher {
-            Matcher::Glob(i) => globs.binary_search(i).is_ok(),
+impl CompiledRule<'_> {
+    fn applies_to(&self, path: &str) -> bool {
+        match &self.matcher {
+            Matcher::Glob(glob) => glob.is_match(path),
             Matcher::Folder(f) => path
                 .strip_prefix(f.as_str())
                 .is_some_and(|rest| rest.starts_with('/')),
-        })
+        }
+    }
+}
+
+/// The file rules, in manifest order.
+struct Rules<'a> {
+    rules: Vec<CompiledRule<'a>>,
+}
+
+impl Rules<'_> {
+    /// The rules that apply to `path`, in manifest order, matched lazily: a
+    /// file excluded by an early rule is not matched against later ones.
+    fn matching<'r>(&'r self, path: &'r str) -> impl Iterator<Item = &'r CompiledRule<'r>> {
+        self.rules.iter().filter(move |r| r.applies_to(path))
+    }
+
+    /// Evaluates every rule's `when` with one render of one template rather
+    /// than a template per rule. Leaves them unevaluated (each is then
+    /// evaluated on its own when a file needs it, so an error names its
+    /// rule) if any fails or one could break out of its `if` tag.
+    fn evaluate_conditions(&self, tera: &tera::Tera, ctx: &tera::Context) {
+        let conditions: Vec<(&CompiledRule<'_>, &str)> = self
+            .rules
+            .iter()
+            .filter_map(|r| r.rule.when.as_deref().map(|w| (r, w)))
+            .collect();
+        if conditions.is_empty()
+            || conditions
+                .iter()
+                .any(|(_, w)| w.contains("%}") || w.contains("{{") || w.contains("{%"))
+        {
+            return;
+        }
+        let mut template = String::new();
+        for (_, w) in &conditions {
+            let _ = write!(template, "{{% if {w} %}}1{{% else %}}0{{% endif %}}");
+        }
+        let Ok(out) = tera.render_str(&template, ctx, false) else {
+            return;
+        };
+        if out.len() == conditions.len() && out.bytes().all(|b| b == b'0' || b == b'1') {
+            for ((rule, _), bit) in conditions.iter().zip(out.bytes()) {
+                rule.on.set(Some(bit == b'1'));
+            }
+        }
     }
 }
 
@@ -85,7 +148,8 @@ pub fn render(set: &TemplateSet, resolved: &Resolved) -> Result<FileTree> {
     let all = context(set, resolved)?;
     let ctx = all.to_context();
     let rules = compile_rules(set)?;
-    let mut tera = expr::engine();
+    let tera = expr::engine();
+    rules.evaluate_conditions(&tera, &ctx);
 
     // Decide each file's treatment first, so only included files are parsed.
     let mut plan = Vec::new();
@@ -95,30 +159,13 @@ pub fn render(set: &TemplateSet, resolved: &Resolved) -> Result<FileTree> {
             plan.push((file, t));
         }
     }
-    let to_parse: Vec<(String, String)> = plan
-        .iter()
-        .filter(|(_, t)| !t.copy)
-        .filter_map(|(f, _)| {
-            std::str::from_utf8(&f.bytes)
-                .ok()
-                .map(|text| (template_name(&f.path), text.to_string()))
-        })
-        .collect();
-    tera.add_raw_templates(to_parse)
-        .map_err(|e| template_error(&e))?;
+    let rendered = render_planned(&plan, &ctx)?;
 
     let mut tree = FileTree::default();
     let mut origins: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
-    for (file, t) in plan {
-        let Some(path) = render_path(&tera, &t.output_path, &ctx, &file.path)? else {
+    for ((file, t), output) in plan.iter().zip(rendered) {
+        let Some((path, bytes)) = output else {
             continue;
-        };
-        let bytes = if t.copy || std::str::from_utf8(&file.bytes).is_err() {
-            file.bytes.clone()
-        } else {
-            tera.render(&template_name(&file.path), &ctx)
-                .map_err(|e| template_error(&e))?
-                .into_bytes()
         };
         if let Some(first) = origins.insert(path.clone(), file.path.clone()) {
             return Err(Error::PathCollision {
@@ -138,6 +185,147 @@ pub fn render(set: &TemplateSet, resolved: &Resolved) -> Result<FileTree> {
         );
     }
     Ok(tree)
+}
+
+/// An included template file and what the rules say about it.
+type Planned<'a> = (&'a TemplateFile, Treatment);
+/// A rendered file: its output path and bytes, or `None` when its path
+/// renders empty (the file is dropped).
+type Output = Option<(String, Vec<u8>)>;
+
+/// Below this much template text, one thread renders everything: starting a
+/// second costs more than it saves.
+const PARALLEL_MIN_BYTES: usize = 64 * 1024;
+/// Template text that composes templates (include, extends, import) needs
+/// every template in one engine.
+const COMPOSING_TAGS: [&str; 3] = ["include", "extends", "import"];
+
+/// Renders the planned files, in plan order. Parsing the templates is most of
+/// a render's cost, so on a machine with several cores the plan is cut into
+/// contiguous runs of about equal size, each parsed and rendered by its own
+/// engine on its own thread. The output, and which error is reported, do not
+/// depend on the number of threads: each run is processed in file order, and
+/// a syntax error anywhere wins over a rendering error, the earliest first.
+fn render_planned(plan: &[Planned<'_>], ctx: &tera::Context) -> Result<Vec<Output>> {
+    let text_bytes: usize = plan.iter().map(|(f, _)| f.bytes.len()).sum();
+    let composes = plan
+        .iter()
+        .any(|(f, t)| !t.copy && composes_templates(&f.bytes));
+    let workers = if composes || text_bytes < PARALLEL_MIN_BYTES {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    };
+    let runs = split_evenly(plan, workers);
+    let results: Vec<std::result::Result<Vec<Output>, Failure>> = if runs.len() == 1 {
+        vec![render_run(plan, ctx)]
+    } else {
+        std::thread::scope(|scope| {
+            let others: Vec<_> = runs[1..]
+                .iter()
+                .map(|run| scope.spawn(move || render_run(run, ctx)))
+                .collect();
+            let mut results = vec![render_run(runs[0], ctx)];
+            results.extend(
+                others
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))),
+            );
+            results
+        })
+    };
+    let mut outputs = Vec::with_capacity(plan.len());
+    let mut first_render_error = None;
+    for result in results {
+        match result {
+            Ok(run) => outputs.extend(run),
+            Err(Failure::Syntax(e)) => return Err(e),
+            Err(Failure::Render(e)) => {
+                first_render_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_render_error {
+        Some(e) => Err(e),
+        None => Ok(outputs),
+    }
+}
+
+/// Why a run of templates failed: a template does not parse, or it parses
+/// but fails to render.
+enum Failure {
+    Syntax(Error),
+    Render(Error),
+}
+
+/// Parses then renders one run of planned files with an engine of its own.
+fn render_run(
+    run: &[Planned<'_>],
+    ctx: &tera::Context,
+) -> std::result::Result<Vec<Output>, Failure> {
+    let mut tera = expr::engine();
+    let sources = run.iter().filter(|(_, t)| !t.copy).filter_map(|(f, _)| {
+        std::str::from_utf8(&f.bytes)
+            .ok()
+            .map(|text| (template_name(&f.path), text))
+    });
+    tera.add_raw_templates(sources)
+        .map_err(|e| Failure::Syntax(template_error(&e)))?;
+    run.iter()
+        .map(|(file, t)| {
+            let Some(path) =
+                render_path(&tera, &t.output_path, ctx, &file.path).map_err(Failure::Render)?
+            else {
+                return Ok(None);
+            };
+            let bytes = if t.copy || std::str::from_utf8(&file.bytes).is_err() {
+                file.bytes.to_vec()
+            } else {
+                tera.render(&template_name(&file.path), ctx)
+                    .map_err(|e| Failure::Render(template_error(&e)))?
+                    .into_bytes()
+            };
+            Ok(Some((path, bytes)))
+        })
+        .collect()
+}
+
+/// Whether a template's text uses a tag that pulls in another template.
+fn composes_templates(bytes: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    text.match_indices("{%").any(|(at, _)| {
+        let tag = text[at + 2..].trim_start_matches(['-', '+']).trim_start();
+        COMPOSING_TAGS.iter().any(|name| {
+            tag.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with(char::is_whitespace))
+        })
+    })
+}
+
+/// Cuts `plan` into at most `parts` contiguous, non-empty runs of about
+/// equal text size: each file goes to the run its midpoint falls in.
+fn split_evenly<'p, 'a>(plan: &'p [Planned<'a>], parts: usize) -> Vec<&'p [Planned<'a>]> {
+    let total: usize = plan.iter().map(|(f, _)| f.bytes.len()).sum();
+    let parts = parts.max(1);
+    let mut runs = Vec::with_capacity(parts);
+    let (mut start, mut current, mut before) = (0, 0, 0);
+    for (i, (file, _)) in plan.iter().enumerate() {
+        let midpoint = before + file.bytes.len() / 2;
+        let run = (midpoint * parts)
+            .checked_div(total)
+            .unwrap_or(0)
+            .min(parts - 1);
+        if run != current && i > start {
+            runs.push(&plan[start..i]);
+            start = i;
+        }
+        current = run;
+        before += file.bytes.len();
+    }
+    runs.push(&plan[start..]);
+    runs
 }
 
 /// Renders the repository as newsvc writes it: the template files plus
@@ -189,19 +377,16 @@ fn template_error(e: &tera::Error) -> Error {
 }
 
 fn compile_rules(set: &TemplateSet) -> Result<Rules<'_>> {
-    let mut builder = GlobSetBuilder::new();
-    let mut globs = 0;
     let mut rules = Vec::with_capacity(set.manifest.files.len());
     for (index, rule) in set.manifest.files.iter().enumerate() {
         let matcher = match (&rule.path, &rule.folder) {
             (Some(glob), _) => {
-                builder.add(Glob::new(glob).map_err(|e| Error::Manifest {
+                crate::manifest::check_glob(glob).map_err(|message| Error::Manifest {
                     file: manifest_name(set),
-                    line: 0,
-                    message: format!("file rule {}: {e}", rule.describe()),
-                })?);
-                globs += 1;
-                Matcher::Glob(globs - 1)
+                    line: crate::manifest::line_of(&set.manifest_text, glob),
+                    message: format!("file rule {}: {message}", rule.describe()),
+                })?;
+                Matcher::Glob(RuleGlob::new(glob))
             }
             (None, Some(folder)) => Matcher::Folder(folder.trim_matches('/').to_string()),
             (None, None) => unreachable!("checked by Manifest::parse"),
@@ -213,12 +398,7 @@ fn compile_rules(set: &TemplateSet) -> Result<Rules<'_>> {
             on: Cell::new(None),
         });
     }
-    let globs = builder.build().map_err(|e| Error::Manifest {
-        file: manifest_name(set),
-        line: 0,
-        message: format!("file rules: {e}"),
-    })?;
-    Ok(Rules { rules, globs })
+    Ok(Rules { rules })
 }
 
 fn treatment(
@@ -329,7 +509,7 @@ mod tests {
                 .iter()
                 .map(|(p, c)| TemplateFile {
                     path: (*p).to_string(),
-                    bytes: c.as_bytes().to_vec(),
+                    bytes: c.as_bytes().to_vec().into(),
                     executable: false,
                 })
                 .collect(),
@@ -455,5 +635,128 @@ files:
             .unwrap_err()
             .to_string();
         assert!(err.contains("both render to `a.txt`"), "{err}");
+    }
+
+    #[test]
+    fn runs_are_contiguous_and_balanced() {
+        let files: Vec<TemplateFile> = [10, 10, 10, 10, 40, 5, 5]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| TemplateFile {
+                path: format!("f{i}"),
+                bytes: vec![b'x'; *n].into(),
+                executable: false,
+            })
+            .collect();
+        let plan: Vec<Planned<'_>> = files.iter().map(|f| (f, Treatment::default())).collect();
+        let sizes = |parts| {
+            split_evenly(&plan, parts)
+                .iter()
+                .map(|run| run.iter().map(|(f, _)| f.bytes.len()).sum::<usize>())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(sizes(1), vec![90]);
+        assert_eq!(sizes(2), vec![40, 50]);
+        assert_eq!(sizes(3), vec![30, 10, 50]);
+        // Never more runs than files, never an empty run.
+        assert_eq!(split_evenly(&plan, 50).len(), 7);
+        assert_eq!(split_evenly(&plan[..0], 2).len(), 1);
+        let joined: Vec<&str> = split_evenly(&plan, 3)
+            .concat()
+            .iter()
+            .map(|(f, _)| f.path.as_str())
+            .collect();
+        assert_eq!(joined, ["f0", "f1", "f2", "f3", "f4", "f5", "f6"]);
+    }
+
+    #[test]
+    fn composing_tags_are_recognised() {
+        assert!(composes_templates(b"a {% include \"x\" %}"));
+        assert!(composes_templates(b"{%- extends \"base\" %}"));
+        assert!(composes_templates(b"{% import \"m\" as m %}"));
+        assert!(!composes_templates(
+            b"{% if included %}{{ imports }}{% endif %}"
+        ));
+        assert!(!composes_templates(b"plain text with include and extends"));
+    }
+
+    #[test]
+    fn threads_do_not_change_the_output_or_the_error() {
+        // Big enough to be split across threads, with one file per kind of
+        // treatment, and the same files rendered on one thread.
+        let body = "line {{ name }} {% if lang == \"py\" %}py{% endif %}\n".repeat(400);
+        let mut files = vec![("README.md".to_string(), "# {{ name }}".to_string())];
+        for i in 0..40 {
+            files.push((format!("lang/py/m{i:02}.py"), body.clone()));
+        }
+        files.push(("raw/keep.txt".to_string(), "{{ not rendered }}".to_string()));
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .collect();
+        let s = set(MANIFEST, &borrowed);
+        let r = resolved(&[("name", "billing-api")]);
+        let ctx = context(&s, &r).unwrap().to_context();
+        let plan: Vec<Planned<'_>> = s
+            .files
+            .iter()
+            .map(|f| {
+                let copy = f.path.starts_with("raw/");
+                (
+                    f,
+                    Treatment {
+                        included: true,
+                        output_path: f.path.clone(),
+                        copy,
+                        ..Treatment::default()
+                    },
+                )
+            })
+            .collect();
+        let Ok(one) = render_run(&plan, &ctx) else {
+            panic!("renders")
+        };
+        assert_eq!(render_planned(&plan, &ctx).unwrap(), one);
+        let tree = render(&s, &r).unwrap();
+        assert_eq!(tree.len(), 42);
+
+        // A syntax error late in the plan wins over a rendering error early.
+        let mut broken = files.clone();
+        broken[2].1 = "{{ missing_variable }}".to_string();
+        broken[39].1 = "{% if %}".to_string();
+        let borrowed: Vec<(&str, &str)> = broken
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .collect();
+        let s = set(MANIFEST, &borrowed);
+        let err = render(&s, &r).unwrap_err().to_string();
+        assert!(err.contains("m38.py"), "{err}");
+    }
+
+    #[test]
+    fn rule_globs_match_path_segments() {
+        let glob = |g: &str, p: &str| RuleGlob::new(g).is_match(p);
+        assert!(glob("**/*.sh", "run.sh"));
+        assert!(glob("**/*.sh", "local/bin/init.sh"));
+        assert!(!glob("*.sh", "local/init.sh"), "`*` stays within a folder");
+        assert!(glob("lang/python/*/web.py", "lang/python/billing/web.py"));
+        assert!(!glob("lang/python/*/web.py", "lang/python/a/b/web.py"));
+        assert!(glob("docs/{a,b}.md", "docs/b.md"));
+        assert!(!glob("docs/{a,b}.md", "docs/c.md"));
+        assert!(glob(
+            "lang/{java,scala}/src/*/*/**/health/**",
+            "lang/scala/src/main/scala/com/x/health/Routes.scala"
+        ));
+        assert!(glob(
+            "terraform/modules/**",
+            "terraform/modules/service/main.tf"
+        ));
+        assert!(!glob("terraform/modules/**", "terraform/dev/main.tf"));
+        assert_eq!(RuleGlob::new("docs/{a,b}.md").literal_prefix, "docs/");
+        assert!(
+            crate::manifest::check_glob("docs/{a,b.md")
+                .unwrap_err()
+                .contains("never closed")
+        );
     }
 }

@@ -265,12 +265,14 @@ cases:
             files: vec![
                 TemplateFile {
                     path: "README.md".into(),
-                    bytes: b"# {{ service_name }}\nkind: {{ kind }}\n".to_vec(),
+                    bytes: b"# {{ service_name }}\nkind: {{ kind }}\n"
+                        .as_slice()
+                        .into(),
                     executable: false,
                 },
                 TemplateFile {
                     path: "run.sh".into(),
-                    bytes: b"#!/bin/sh\n".to_vec(),
+                    bytes: b"#!/bin/sh\n".as_slice().into(),
                     executable: false,
                 },
             ],

@@ -353,7 +353,7 @@ pub fn load_raw(
                 let path = format!("{dir}{}", entry.name().unwrap_or_default());
                 match entry.filemode() {
                     0o100_644 | 0o100_755 => match repo.find_blob(entry.id()) {
-                        Ok(blob) => files.push(TemplateFile { path, bytes: blob.content().to_vec(), executable: entry.filemode() == 0o100_755 }),
+                        Ok(blob) => files.push(TemplateFile { path, bytes: blob.content().to_vec().into(), executable: entry.filemode() == 0o100_755 }),
                         Err(e) => failure = Some(Error::git("read blob")(e)),
                     },
                     0o120_000 => {

@@ -23,7 +23,9 @@ pub const DEFAULT_TEMPLATE: &str = "service";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateFile {
     pub path: String,
-    pub bytes: Vec<u8>,
+    /// Borrowed from the binary for the embedded template (never copied:
+    /// a render reads only the files its rules include), owned otherwise.
+    pub bytes: std::borrow::Cow<'static, [u8]>,
     pub executable: bool,
 }
 
@@ -188,7 +190,7 @@ fn collect_embedded(dir: &Dir<'static>, root: &Path, out: &mut Vec<TemplateFile>
         // include_dir keeps no file modes: executables come from file rules.
         out.push(TemplateFile {
             path: slash_path(rel),
-            bytes: f.contents().to_vec(),
+            bytes: std::borrow::Cow::Borrowed(f.contents()),
             executable: false,
         });
     }
@@ -253,7 +255,7 @@ pub fn load_dir_raw(dir: &Path, origin: Origin) -> Result<RawTemplateSet> {
 fn out_push(files: &mut Vec<TemplateFile>, path: String, bytes: Vec<u8>, executable: bool) {
     files.push(TemplateFile {
         path,
-        bytes,
+        bytes: bytes.into(),
         executable,
     });
 }
