@@ -18,6 +18,7 @@ pub mod hooks;
 pub mod lint;
 pub mod manifest;
 pub mod merge;
+pub mod pack;
 pub mod prompt;
 pub mod record;
 pub mod render;

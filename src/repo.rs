@@ -133,10 +133,40 @@ fn init_settings() -> (String, bool) {
     (branch, get("init.templateDir").is_some())
 }
 
-/// Initialises a repository in `dir` (whose files are `tree`) with the
-/// pristine render as its first commit, and an index matching it.
-/// Returns the commit id and whether the fallback identity was used.
-pub fn init_with_pristine(dir: &Path, tree: &FileTree, message: &str) -> Result<(Oid, bool)> {
+/// The identity of a new repository's first commit, now: the user's git
+/// identity (`user.name`, `user.email`), or newsvc's fallback (`true` when
+/// the fallback was used, so the caller can say so).
+pub fn first_commit_identity() -> Result<(crate::pack::Identity, bool)> {
+    let config = git2::Config::open_default().ok();
+    let get = |key: &str| {
+        config
+            .as_ref()
+            .and_then(|c| c.get_string(key).ok())
+            .filter(|v| !v.trim().is_empty())
+    };
+    let (name, email, fallback) = match (get("user.name"), get("user.email")) {
+        (Some(name), Some(email)) => (name, email, false),
+        _ => (FALLBACK_NAME.to_string(), FALLBACK_EMAIL.to_string(), true),
+    };
+    // libgit2 knows the local time zone's offset.
+    let now = Signature::now(FALLBACK_NAME, FALLBACK_EMAIL)
+        .map_err(Error::git("read the clock"))?
+        .when();
+    Ok((
+        crate::pack::Identity {
+            name,
+            email,
+            time: now.seconds(),
+            offset_minutes: now.offset_minutes(),
+        },
+        fallback,
+    ))
+}
+
+/// Initialises a repository in `dir` whose first commit is the one in
+/// `pack` (see `pack::build`): the pack goes in as it is, the branch points
+/// at the commit, and the index matches its tree.
+pub fn init_with_pack(dir: &Path, pack: &crate::pack::Pack, subject: &str) -> Result<Oid> {
     let (branch, own_templates) = init_settings();
     let mut opts = git2::RepositoryInitOptions::new();
     opts.initial_head(&branch);
@@ -145,34 +175,26 @@ pub fn init_with_pristine(dir: &Path, tree: &FileTree, message: &str) -> Result<
     // template folder the user configured is honoured, as `git init` does.
     opts.external_template(own_templates);
     let repo = Repository::init_opts(dir, &opts).map_err(Error::git("init"))?;
-    // Objects go to memory first and land as one pack: two files on disk
-    // instead of a loose file (and often a folder) for every blob and tree.
-    let odb = repo.odb().map_err(Error::git("open object database"))?;
-    let mempack = odb
-        .add_new_mempack_backend(1000)
-        .map_err(Error::git("open object database"))?;
-    let tree_id = write_tree(&repo, tree)?;
-    let git_tree = repo.find_tree(tree_id).map_err(Error::git("find tree"))?;
-    let (sig, fallback) = signature(&repo)?;
-    let commit = repo
-        .commit(Some("HEAD"), &sig, &sig, message, &git_tree, &[])
-        .map_err(Error::git("commit"))?;
-    let mut pack = git2::Buf::new();
-    mempack
-        .dump(&repo, &mut pack)
-        .map_err(Error::git("pack objects"))?;
-    let mut writer = odb.packwriter().map_err(Error::git("write pack"))?;
-    std::io::Write::write_all(&mut writer, &pack).map_err(|e| Error::Git {
-        context: "write pack".into(),
-        message: e.to_string(),
-    })?;
-    writer.commit().map_err(Error::git("write pack"))?;
+    let packs = repo.path().join("objects").join("pack");
+    for (extension, bytes) in [("pack", &pack.pack), ("idx", &pack.index)] {
+        let file = packs.join(format!("{}.{extension}", pack.name));
+        std::fs::write(&file, bytes).map_err(Error::io("cannot write", &file))?;
+    }
+    let commit = Oid::from_bytes(&pack.commit).map_err(Error::git("read the commit id"))?;
+    repo.reference(
+        &format!("refs/heads/{branch}"),
+        commit,
+        true,
+        &format!("commit (initial): {subject}"),
+    )
+    .map_err(Error::git("point the branch at the first commit"))?;
+    let tree = repo
+        .find_tree(Oid::from_bytes(&pack.root_tree).map_err(Error::git("read the tree id"))?)
+        .map_err(Error::git("read the first commit's tree"))?;
     let mut index = repo.index().map_err(Error::git("open index"))?;
-    index
-        .read_tree(&git_tree)
-        .map_err(Error::git("fill index"))?;
+    index.read_tree(&tree).map_err(Error::git("fill index"))?;
     index.write().map_err(Error::git("write index"))?;
-    Ok((commit, fallback))
+    Ok(commit)
 }
 
 #[cfg(test)]

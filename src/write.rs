@@ -83,15 +83,18 @@ pub struct Written {
     pub merged_into_existing: bool,
 }
 
-/// Writes `tree` to `target`. `finish` runs in the staged folder before it is
-/// moved into place (hooks, git init). With `force`, an existing non-empty
-/// target receives the files the template produces; nothing else there is
-/// deleted, and `skip_if_exists` files already present are kept.
-pub fn write_new(
+/// Writes `tree` to `target`. `alongside` runs in the staged folder on a
+/// second thread while the files are written (git: it touches only `.git`);
+/// then `finish` runs there with its result (hooks), before the folder is
+/// moved into place. With `force`, an existing non-empty target receives the
+/// files the template produces; nothing else there is deleted, and
+/// `skip_if_exists` files already present are kept.
+pub fn write_new<T: Send>(
     tree: &FileTree,
     target: &Path,
     force: bool,
-    finish: impl FnOnce(&Path) -> Result<()>,
+    alongside: impl FnOnce(&Path) -> Result<T> + Send,
+    finish: impl FnOnce(&Path, T) -> Result<()>,
 ) -> Result<Written> {
     if target.exists() && !target.is_dir() {
         return Err(Error::Other(format!(
@@ -104,8 +107,19 @@ pub fn write_new(
         return Err(Error::TargetNotEmpty(target.to_path_buf()));
     }
     let mut staging = Staging::new(target)?;
-    write_tree(tree, &staging.path)?;
-    finish(&staging.path)?;
+    let staged = staging.path.as_path();
+    let (files, beside) = std::thread::scope(|scope| {
+        let beside = scope.spawn(|| alongside(staged));
+        let files = write_tree(tree, staged);
+        (
+            files,
+            beside
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
+    });
+    files?;
+    finish(&staging.path, beside?)?;
     let mut written = Written::default();
     if existing {
         written.merged_into_existing = true;

@@ -8,6 +8,7 @@ use crate::cli::{AnswerArgs, NewArgs};
 use crate::config::UserConfig;
 use crate::error::{Error, Result};
 use crate::hooks;
+use crate::pack;
 use crate::prompt;
 use crate::render;
 use crate::repo;
@@ -120,37 +121,48 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
         }
         return Ok(Outcome::Ok);
     }
+    let subject = format!(
+        "Create {} from template {}@{}",
+        target
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        set.manifest.name,
+        set.manifest.version
+    );
     let message = repo::pristine_message(
-        &format!(
-            "Create {} from template {}@{}",
-            target
-                .file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-            set.manifest.name,
-            set.manifest.version
-        ),
+        &subject,
         &set.manifest.name,
         &set.manifest.version,
         &set.origin.source,
     );
-    let mut identity_fallback = false;
-    let mut git_skipped_existing = false;
-    let written = write::write_new(&tree, &target, args.force, |staged| {
-        hooks::run(&hook_plan, staged)?;
-        if args.no_git {
-            return Ok(());
-        }
-        if target.join(".git").exists() {
-            git_skipped_existing = true;
-            return Ok(());
-        }
-        let (_, fallback) = repo::init_with_pristine(staged, &tree, &message)?;
-        identity_fallback = fallback;
-        if hook_plan.will_run() {
-            hooks::commit_changes(staged, &hook_plan)?;
-        }
-        Ok(())
-    })?;
+    // `--force` into a folder that already is a repository: no commit there.
+    let git_skipped_existing = !args.no_git && target.join(".git").exists();
+    let identity = if args.no_git || git_skipped_existing {
+        None
+    } else {
+        Some(repo::first_commit_identity()?)
+    };
+    let written = write::write_new(
+        &tree,
+        &target,
+        args.force,
+        // The first commit is built and stored while the files are written.
+        |staged| match &identity {
+            Some((who, _)) => {
+                let pack = pack::build(&tree, who, &message);
+                repo::init_with_pack(staged, &pack, &subject).map(|_| true)
+            }
+            None => Ok(false),
+        },
+        |staged, committed| {
+            hooks::run(&hook_plan, staged)?;
+            if committed && hook_plan.will_run() {
+                hooks::commit_changes(staged, &hook_plan)?;
+            }
+            Ok(())
+        },
+    )?;
+    let identity_fallback = identity.is_some_and(|(_, fallback)| fallback);
     eprintln!(
         "created {} ({} files) from {}@{}",
         target.display(),
