@@ -243,7 +243,7 @@ pub fn check(
         }
     }
     if let (Some(re), Value::Str(s)) = (&question.regex, value) {
-        let re = regex::Regex::new(re).map_err(|e| e.to_string())?;
+        let re = regex_lite::Regex::new(re).map_err(|e| e.to_string())?;
         if !re.is_match(s) {
             return Err(match &question.regex_message {
                 Some(m) => format!("is not valid: expected {m}"),

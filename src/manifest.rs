@@ -311,7 +311,7 @@ impl Manifest {
                 ));
             }
             if let Some(re) = &q.regex {
-                if let Err(e) = regex::Regex::new(re) {
+                if let Err(e) = regex_lite::Regex::new(re) {
                     invalid(fail(
                         &here,
                         format!("question `{}`: field `regex` does not compile: {e}", q.name),

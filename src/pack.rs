@@ -76,11 +76,12 @@ pub fn build(tree: &FileTree, identity: &Identity, message: &str) -> Pack {
 
 /// Lowercase hexadecimal, as git names objects and packs.
 pub fn hex(id: &[u8]) -> String {
-    id.iter().fold(String::with_capacity(id.len() * 2), |mut s, b| {
-        use std::fmt::Write as _;
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    id.iter()
+        .fold(String::with_capacity(id.len() * 2), |mut s, b| {
+            use std::fmt::Write as _;
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 fn commit_body(tree: &ObjectId, who: &Identity, message: &str) -> Vec<u8> {
@@ -189,7 +190,9 @@ impl Objects {
     /// The pack file, its index file, and the pack's checksum.
     fn into_pack(self) -> (Vec<u8>, Vec<u8>, ObjectId) {
         let count = u32::try_from(self.entries.len()).expect("fewer than 2^32 objects");
-        let mut pack = Vec::with_capacity(12 + self.entries.iter().map(|e| e.packed.len()).sum::<usize>() + 20);
+        let mut pack = Vec::with_capacity(
+            12 + self.entries.iter().map(|e| e.packed.len()).sum::<usize>() + 20,
+        );
         pack.extend_from_slice(b"PACK");
         pack.extend_from_slice(&2u32.to_be_bytes());
         pack.extend_from_slice(&count.to_be_bytes());
@@ -202,7 +205,7 @@ impl Objects {
         let checksum: ObjectId = Sha1::digest(&pack).into();
         pack.extend_from_slice(&checksum);
 
-        located.sort_by(|a, b| a.0.cmp(&b.0));
+        located.sort_by_key(|(id, _, _)| *id);
         let mut index = Vec::with_capacity(8 + 1024 + located.len() * 28 + 40);
         index.extend_from_slice(b"\xfftOc");
         index.extend_from_slice(&2u32.to_be_bytes());
@@ -234,11 +237,12 @@ impl Objects {
 /// A pack entry's header: the type and the size, 4 bits then 7 bits a byte.
 fn entry_header(kind: Kind, size: usize) -> Vec<u8> {
     let mut header = Vec::with_capacity(10);
-    let mut byte = ((kind as u8) << 4) | (size & 0x0f) as u8;
+    let low_bits = |n: usize, mask: usize| u8::try_from(n & mask).expect("masked to fit a byte");
+    let mut byte = ((kind as u8) << 4) | low_bits(size, 0x0f);
     let mut rest = size >> 4;
     while rest > 0 {
         header.push(byte | 0x80);
-        byte = (rest & 0x7f) as u8;
+        byte = low_bits(rest, 0x7f);
         rest >>= 7;
     }
     header.push(byte);

@@ -163,10 +163,16 @@ pub fn first_commit_identity() -> Result<(crate::pack::Identity, bool)> {
     ))
 }
 
-/// Initialises a repository in `dir` whose first commit is the one in
-/// `pack` (see `pack::build`): the pack goes in as it is, the branch points
-/// at the commit, and the index matches its tree.
-pub fn init_with_pack(dir: &Path, pack: &crate::pack::Pack, subject: &str) -> Result<Oid> {
+/// Initialises a repository in `dir` whose first commit is the one in the
+/// pack `pack` returns (see `pack::build`; it is asked for once the
+/// repository exists, so the two can be made at the same time): the pack
+/// goes in as it is, the branch points at the commit, and the index matches
+/// its tree.
+pub fn init_with_pack(
+    dir: &Path,
+    pack: impl FnOnce() -> crate::pack::Pack,
+    subject: &str,
+) -> Result<Oid> {
     let (branch, own_templates) = init_settings();
     let mut opts = git2::RepositoryInitOptions::new();
     opts.initial_head(&branch);
@@ -175,6 +181,7 @@ pub fn init_with_pack(dir: &Path, pack: &crate::pack::Pack, subject: &str) -> Re
     // template folder the user configured is honoured, as `git init` does.
     opts.external_template(own_templates);
     let repo = Repository::init_opts(dir, &opts).map_err(Error::git("init"))?;
+    let pack = pack();
     let packs = repo.path().join("objects").join("pack");
     for (extension, bytes) in [("pack", &pack.pack), ("idx", &pack.index)] {
         let file = packs.join(format!("{}.{extension}", pack.name));

@@ -142,26 +142,32 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
     } else {
         Some(repo::first_commit_identity()?)
     };
-    let written = write::write_new(
-        &tree,
-        &target,
-        args.force,
-        // The first commit is built and stored while the files are written.
-        |staged| match &identity {
-            Some((who, _)) => {
-                let pack = pack::build(&tree, who, &message);
-                repo::init_with_pack(staged, &pack, &subject).map(|_| true)
-            }
-            None => Ok(false),
-        },
-        |staged, committed| {
-            hooks::run(&hook_plan, staged)?;
-            if committed && hook_plan.will_run() {
-                hooks::commit_changes(staged, &hook_plan)?;
-            }
-            Ok(())
-        },
-    )?;
+    let written = std::thread::scope(|scope| {
+        // The first commit is built while the files are written and the
+        // repository is created: three independent jobs.
+        let pack = identity
+            .as_ref()
+            .map(|(who, _)| scope.spawn(|| pack::build(&tree, who, &message)));
+        write::write_new(
+            &tree,
+            &target,
+            args.force,
+            |staged| match pack {
+                Some(pack) => {
+                    let built = || pack.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                    repo::init_with_pack(staged, built, &subject).map(|_| true)
+                }
+                None => Ok(false),
+            },
+            |staged, committed| {
+                hooks::run(&hook_plan, staged)?;
+                if committed && hook_plan.will_run() {
+                    hooks::commit_changes(staged, &hook_plan)?;
+                }
+                Ok(())
+            },
+        )
+    })?;
     let identity_fallback = identity.is_some_and(|(_, fallback)| fallback);
     eprintln!(
         "created {} ({} files) from {}@{}",

@@ -70,7 +70,12 @@ impl RawTemplateSet {
     /// tenth of every `newsvc new`.
     pub fn parse(self) -> Result<TemplateSet> {
         let manifest = if self.is_embedded() {
-            Manifest::parse_unchecked(&self.manifest_text, &self.manifest_file)?
+            match embedded_manifest_json(&self.origin.source)
+                .and_then(|json| serde_json::from_str(json).ok())
+            {
+                Some(manifest) => manifest,
+                None => Manifest::parse_unchecked(&self.manifest_text, &self.manifest_file)?,
+            }
         } else {
             Manifest::parse(&self.manifest_text, &self.manifest_file)?
         };
@@ -92,6 +97,16 @@ impl RawTemplateSet {
                 .get_file(Path::new(&self.origin.source).join(MANIFEST_FILE))
                 .is_some_and(|f| f.contents() == self.manifest_text.as_bytes())
     }
+}
+
+include!(concat!(env!("OUT_DIR"), "/embedded_manifests.rs"));
+
+/// The embedded template `name`'s manifest as JSON (see `build.rs`).
+fn embedded_manifest_json(name: &str) -> Option<&'static str> {
+    EMBEDDED_MANIFEST_JSON
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, json)| *json)
 }
 
 /// A parsed `--template` value.
@@ -293,6 +308,17 @@ pub(crate) fn is_executable(_: &walkdir::DirEntry) -> bool {
 }
 
 fn slash_path(p: &Path) -> String {
+    // The common case needs no splitting: a UTF-8 path already in `/` form.
+    if let Some(text) = p.to_str() {
+        if std::path::MAIN_SEPARATOR == '/'
+            && !text.contains("//")
+            && !text.starts_with("./")
+            && !text.contains("/./")
+            && !text.ends_with('/')
+        {
+            return text.to_string();
+        }
+    }
     p.components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
@@ -318,6 +344,18 @@ mod tests {
                 Manifest::parse_lenient(&raw.manifest_text, &raw.manifest_file).unwrap();
             let problems: Vec<String> = problems.iter().map(|p| p.error().to_string()).collect();
             assert!(problems.is_empty(), "{name}: {problems:?}");
+        }
+    }
+
+    #[test]
+    fn embedded_manifests_read_from_json_as_from_yaml() {
+        for name in embedded_names() {
+            let raw = load_embedded_raw(&name).unwrap();
+            let json = embedded_manifest_json(&name).expect("converted at build time");
+            let from_json: Manifest = serde_json::from_str(json).unwrap();
+            let from_yaml =
+                Manifest::parse_unchecked(&raw.manifest_text, &raw.manifest_file).unwrap();
+            assert_eq!(format!("{from_json:?}"), format!("{from_yaml:?}"), "{name}");
         }
     }
 
