@@ -61,16 +61,39 @@ pub struct Pack {
 
 /// Builds the pack of a root commit whose tree is `tree`.
 pub fn build(tree: &FileTree, identity: &Identity, message: &str) -> Pack {
+    tree_objects(tree).with_commit(identity, message)
+}
+
+/// The blobs and trees of `tree`: the costly part of a pack (hashing and
+/// compressing every file), which needs no identity, so it can be made
+/// before the repository (and so the committer) is known.
+pub fn tree_objects(tree: &FileTree) -> TreeObjects {
     let mut objects = Objects::default();
     let root_tree = objects.add_tree(tree);
-    let commit = objects.add(Kind::Commit, &commit_body(&root_tree, identity, message));
-    let (pack, index, checksum) = objects.into_pack();
-    Pack {
-        commit,
-        root_tree,
-        name: format!("pack-{}", hex(&checksum)),
-        pack,
-        index,
+    TreeObjects { objects, root_tree }
+}
+
+/// The objects of a tree, waiting for the commit that completes the pack.
+pub struct TreeObjects {
+    objects: Objects,
+    root_tree: ObjectId,
+}
+
+impl TreeObjects {
+    /// Adds the root commit of the tree and lays out the pack.
+    pub fn with_commit(mut self, identity: &Identity, message: &str) -> Pack {
+        let commit = self.objects.add(
+            Kind::Commit,
+            &commit_body(&self.root_tree, identity, message),
+        );
+        let (pack, index, checksum) = self.objects.into_pack();
+        Pack {
+            commit,
+            root_tree: self.root_tree,
+            name: format!("pack-{}", hex(&checksum)),
+            pack,
+            index,
+        }
     }
 }
 

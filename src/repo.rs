@@ -133,46 +133,18 @@ fn init_settings() -> (String, bool) {
     (branch, get("init.templateDir").is_some())
 }
 
-/// The identity of a new repository's first commit, now: the user's git
-/// identity (`user.name`, `user.email`), or newsvc's fallback (`true` when
-/// the fallback was used, so the caller can say so).
-pub fn first_commit_identity() -> Result<(crate::pack::Identity, bool)> {
-    let config = git2::Config::open_default().ok();
-    let get = |key: &str| {
-        config
-            .as_ref()
-            .and_then(|c| c.get_string(key).ok())
-            .filter(|v| !v.trim().is_empty())
-    };
-    let (name, email, fallback) = match (get("user.name"), get("user.email")) {
-        (Some(name), Some(email)) => (name, email, false),
-        _ => (FALLBACK_NAME.to_string(), FALLBACK_EMAIL.to_string(), true),
-    };
-    // libgit2 knows the local time zone's offset.
-    let now = Signature::now(FALLBACK_NAME, FALLBACK_EMAIL)
-        .map_err(Error::git("read the clock"))?
-        .when();
-    Ok((
-        crate::pack::Identity {
-            name,
-            email,
-            time: now.seconds(),
-            offset_minutes: now.offset_minutes(),
-        },
-        fallback,
-    ))
-}
-
-/// Initialises a repository in `dir` whose first commit is the one in the
-/// pack `pack` returns (see `pack::build`; it is asked for once the
-/// repository exists, so the two can be made at the same time): the pack
-/// goes in as it is, the branch points at the commit, and the index matches
-/// its tree.
+/// Initialises a repository in `dir` whose first commit holds the tree of
+/// `objects` (see `pack::tree_objects`; asked for once the repository exists,
+/// so the two can be made at the same time) with `message`, by the user's
+/// git identity as the new repository sees it (conditional includes
+/// apply). The pack goes in as it is, the branch points at the commit, and
+/// the index matches its tree. Returns the commit and whether the fallback
+/// identity was used.
 pub fn init_with_pack(
     dir: &Path,
-    pack: impl FnOnce() -> crate::pack::Pack,
-    subject: &str,
-) -> Result<Oid> {
+    objects: impl FnOnce() -> crate::pack::TreeObjects,
+    message: &str,
+) -> Result<(Oid, bool)> {
     let (branch, own_templates) = init_settings();
     let mut opts = git2::RepositoryInitOptions::new();
     opts.initial_head(&branch);
@@ -181,7 +153,14 @@ pub fn init_with_pack(
     // template folder the user configured is honoured, as `git init` does.
     opts.external_template(own_templates);
     let repo = Repository::init_opts(dir, &opts).map_err(Error::git("init"))?;
-    let pack = pack();
+    let (sig, fallback) = signature(&repo)?;
+    let identity = crate::pack::Identity {
+        name: String::from_utf8_lossy(sig.name_bytes()).into_owned(),
+        email: String::from_utf8_lossy(sig.email_bytes()).into_owned(),
+        time: sig.when().seconds(),
+        offset_minutes: sig.when().offset_minutes(),
+    };
+    let pack = objects().with_commit(&identity, message);
     let packs = repo.path().join("objects").join("pack");
     for (extension, bytes) in [("pack", &pack.pack), ("idx", &pack.index)] {
         let file = packs.join(format!("{}.{extension}", pack.name));
@@ -192,7 +171,10 @@ pub fn init_with_pack(
         &format!("refs/heads/{branch}"),
         commit,
         true,
-        &format!("commit (initial): {subject}"),
+        &format!(
+            "commit (initial): {}",
+            message.lines().next().unwrap_or_default()
+        ),
     )
     .map_err(Error::git("point the branch at the first commit"))?;
     let tree = repo
@@ -201,7 +183,7 @@ pub fn init_with_pack(
     let mut index = repo.index().map_err(Error::git("open index"))?;
     index.read_tree(&tree).map_err(Error::git("fill index"))?;
     index.write().map_err(Error::git("write index"))?;
-    Ok(commit)
+    Ok((commit, fallback))
 }
 
 #[cfg(test)]

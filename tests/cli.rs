@@ -755,6 +755,46 @@ fn without_a_git_identity_the_fallback_is_used_and_announced() {
 }
 
 #[test]
+fn the_identity_is_the_one_git_would_use_in_the_new_repository() {
+    // A work identity for repositories under `work/`, by a conditional
+    // include, as many engineers configure it.
+    let t = Test::new();
+    let work = t.root.path().join("work");
+    fs::create_dir_all(&work).unwrap();
+    let include = t.root.path().join("home/work.gitconfig");
+    fs::write(&include, "[user]\n\temail = ada@work.example\n").unwrap();
+    let t = t
+        .gitconfig(&format!(
+            "[includeIf \"gitdir:{}/\"]\n\tpath = {}\n",
+            work.display(),
+            include.display()
+        ))
+        .args([
+            "new",
+            "billing-api",
+            "--set",
+            "owner=payments",
+            "--defaults",
+            "--output",
+            "work/billing-api",
+        ]);
+    t.succeeds();
+    let repo = git2::Repository::open(t.path("work/billing-api")).unwrap();
+    let commit = repo.head().unwrap().peel_to_commit().unwrap();
+    assert_eq!(commit.author().name().ok(), Some(AUTHOR_NAME));
+    assert_eq!(commit.author().email().ok(), Some("ada@work.example"));
+    // git records the first commit in the reflogs, as `git commit` does.
+    let reflog = repo.reflog("HEAD").unwrap();
+    assert_eq!(reflog.len(), 1);
+    let entry = reflog.get(0).unwrap();
+    let message = format!("{:?}", entry.message());
+    assert!(
+        message.contains("commit (initial): Create billing-api"),
+        "{message}"
+    );
+}
+
+#[test]
 fn two_renders_with_the_same_inputs_are_byte_identical() {
     let args = [
         "new",

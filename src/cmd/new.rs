@@ -137,38 +137,39 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
     );
     // `--force` into a folder that already is a repository: no commit there.
     let git_skipped_existing = !args.no_git && target.join(".git").exists();
-    let identity = if args.no_git || git_skipped_existing {
-        None
-    } else {
-        Some(repo::first_commit_identity()?)
-    };
-    let written = std::thread::scope(|scope| {
-        // The first commit is built while the files are written and the
-        // repository is created: three independent jobs.
-        let pack = identity
-            .as_ref()
-            .map(|(who, _)| scope.spawn(|| pack::build(&tree, who, &message)));
-        write::write_new(
+    let git = !args.no_git && !git_skipped_existing;
+    let (written, identity_fallback) = std::thread::scope(|scope| {
+        // The files are written, the repository created and the objects of
+        // the first commit hashed and compressed at the same time.
+        let objects = git.then(|| scope.spawn(|| pack::tree_objects(&tree)));
+        let mut identity_fallback = false;
+        let written = write::write_new(
             &tree,
             &target,
             args.force,
-            |staged| match pack {
-                Some(pack) => {
-                    let built = || pack.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-                    repo::init_with_pack(staged, built, &subject).map(|_| true)
+            |staged| match objects {
+                Some(objects) => {
+                    let objects = || {
+                        objects
+                            .join()
+                            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+                    };
+                    repo::init_with_pack(staged, objects, &message)
+                        .map(|(_, fallback)| Some(fallback))
                 }
-                None => Ok(false),
+                None => Ok(None),
             },
             |staged, committed| {
                 hooks::run(&hook_plan, staged)?;
-                if committed && hook_plan.will_run() {
+                if committed.is_some() && hook_plan.will_run() {
                     hooks::commit_changes(staged, &hook_plan)?;
                 }
+                identity_fallback = committed == Some(true);
                 Ok(())
             },
-        )
+        );
+        written.map(|w| (w, identity_fallback))
     })?;
-    let identity_fallback = identity.is_some_and(|(_, fallback)| fallback);
     eprintln!(
         "created {} ({} files) from {}@{}",
         target.display(),
