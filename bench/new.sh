@@ -103,6 +103,12 @@ echo "==> default repo: $(count "$work/ref") files, $(size "$work/ref") KiB;" \
   "x10: $(count "$work/ref-x10") files, $(size "$work/ref-x10") KiB" >&2
 echo "==> load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
 
+# Each run starts after `sync`: otherwise the write-back of what earlier runs
+# wrote and deleted (the x10 trees are 600+ files; this machine's root file
+# system is mounted with `discard`, so deletions reach the virtual disk)
+# lands on whichever command runs next, and `cp -r` of 62 files, the floor,
+# measured anywhere from 3 to 27 ms in one session.
+#
 # hyperfine runs all runs of one command before the next; on a shared
 # machine a burst of other work then lands on one command only. So the runs
 # are split into ROUNDS sessions (each with its warm-up) and pooled.
@@ -111,7 +117,7 @@ per_round=$(((runs + rounds - 1) / rounds))
 for ((round = 1; round <= rounds; round++)); do
 echo "==> round $round of $rounds ($per_round runs per command)" >&2
 hyperfine --shell=none --warmup "$warmup" --runs "$per_round" --style basic \
-  --prepare "rm -rf $out" \
+  --prepare "sh -c 'rm -rf $out && sync'" \
   --export-json "$work/times-$round.json" \
   -n cp-r "cp -r $work/ref $out" \
   -n startup "$bin --version" \

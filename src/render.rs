@@ -145,7 +145,12 @@ fn manifest_name(set: &TemplateSet) -> String {
 
 /// Renders the template files of `set` with `resolved` answers.
 pub fn render(set: &TemplateSet, resolved: &Resolved) -> Result<FileTree> {
-    let all = context(set, resolved)?;
+    render_in(set, &context(set, resolved)?)
+}
+
+/// Renders the template files of `set` in `all`, the full context (see
+/// `context`), for callers that need the context too.
+pub fn render_in(set: &TemplateSet, all: &Answers) -> Result<FileTree> {
     let ctx = all.to_context();
     let rules = compile_rules(set)?;
     let tera = expr::engine();
@@ -292,14 +297,18 @@ fn render_run(
 
 /// Whether a template's text uses a tag that pulls in another template.
 fn composes_templates(bytes: &[u8]) -> bool {
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return false;
-    };
-    text.match_indices("{%").any(|(at, _)| {
-        let tag = text[at + 2..].trim_start_matches(['-', '+']).trim_start();
+    // memchr's vectorised search: this runs over every byte of every
+    // template before anything is parsed.
+    memchr::memmem::find_iter(bytes, b"{%").any(|at| {
+        let tag = bytes[at + 2..].trim_ascii_start();
+        let tag = tag
+            .strip_prefix(b"-")
+            .or_else(|| tag.strip_prefix(b"+"))
+            .unwrap_or(tag);
+        let tag = tag.trim_ascii_start();
         COMPOSING_TAGS.iter().any(|name| {
-            tag.strip_prefix(name)
-                .is_some_and(|rest| rest.starts_with(char::is_whitespace))
+            tag.strip_prefix(name.as_bytes())
+                .is_some_and(|rest| rest.first().is_some_and(u8::is_ascii_whitespace))
         })
     })
 }
@@ -331,7 +340,12 @@ fn split_evenly<'p, 'a>(plan: &'p [Planned<'a>], parts: usize) -> Vec<&'p [Plann
 /// Renders the repository as newsvc writes it: the template files plus
 /// `.newsvc.yml` recording the template and the answers.
 pub fn render_repo(set: &TemplateSet, resolved: &Resolved) -> Result<FileTree> {
-    let mut tree = render(set, resolved)?;
+    render_repo_in(set, resolved, &context(set, resolved)?)
+}
+
+/// `render_repo` in `all`, the full context of `resolved` (see `context`).
+pub fn render_repo_in(set: &TemplateSet, resolved: &Resolved, all: &Answers) -> Result<FileTree> {
+    let mut tree = render_in(set, all)?;
     tree.insert(
         RECORD_FILE,
         FileEntry::new(record_for(set, &resolved.recorded).to_yaml()),

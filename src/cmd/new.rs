@@ -92,13 +92,9 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
         set.manifest.name, set.manifest.version
     );
     let resolved = resolve_answers(&set, &provided, &config, args.answers.defaults, &title)?;
-    let tree = render::render_repo(&set, &resolved)?;
-    let hook_plan = hooks::plan(
-        &set,
-        &render::context(&set, &resolved)?,
-        args.trust,
-        &config,
-    )?;
+    let context = render::context(&set, &resolved)?;
+    let tree = render::render_repo_in(&set, &resolved, &context)?;
+    let hook_plan = hooks::plan(&set, &context, args.trust, &config)?;
     let target = match &args.output {
         Some(dir) => dir.clone(),
         None => match resolved.all.get("service_name") {
