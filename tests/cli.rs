@@ -873,6 +873,40 @@ fn force_writes_into_a_non_empty_folder_and_keeps_other_files() {
     assert!(t.path("svc/.newsvc.yml").is_file());
 }
 
+#[test]
+fn force_into_an_existing_repository_writes_files_but_makes_no_commit() {
+    let t = Test::new().file("svc/notes.txt", "mine\n");
+    let existing = git2::Repository::init(t.path("svc")).unwrap();
+    drop(existing);
+    let t = t.args([
+        "new",
+        "billing-api",
+        "--set",
+        "owner=payments",
+        "--defaults",
+        "--force",
+        "-o",
+        "svc",
+    ]);
+    t.succeeds()
+        .assert_stderr("already is a git repository; no commit was made")
+        .assert_stderr("newsvc adopt");
+    assert!(t.path("svc/.newsvc.yml").is_file());
+    assert_eq!(t.read("svc/notes.txt"), "mine\n");
+    let repo = git2::Repository::open(t.path("svc")).unwrap();
+    assert!(
+        repo.head().is_err(),
+        "the team's repository keeps its history: no commit was added"
+    );
+    assert!(
+        fs::read_dir(t.path("svc/.git/objects/pack"))
+            .unwrap()
+            .next()
+            .is_none(),
+        "no pack was written into the team's repository"
+    );
+}
+
 // --- a local template folder ---------------------------------------------------
 
 #[test]
