@@ -225,29 +225,15 @@ fn try_upgrade(
         row.branch = None;
         return Ok(());
     }
-    let tree = repo
-        .find_tree(
-            index
-                .write_tree_to(repo)
-                .map_err(Error::git("write merged tree"))?,
-        )
-        .map_err(Error::git("find tree"))?;
-    let head = repo
-        .find_commit(prepared.head)
-        .map_err(Error::git("read HEAD"))?;
-    let pristine = repo
-        .find_commit(commits.pristine)
-        .map_err(Error::git("read pristine"))?;
-    let (sig, _) = crate::repo::signature(repo)?;
-    let name = &prepared.set.manifest.name;
-    let message = format!(
-        "Upgrade to template {name}@{version}\n\nMerged by `newsvc fleet upgrade` from {name}@{} (base: {}).\n",
-        prepared.from_version,
-        prepared.base.describe(name, &prepared.from_version)
-    );
-    let merge = repo
-        .commit(None, &sig, &sig, &message, &tree, &[&head, &pristine])
-        .map_err(Error::git("commit the merge"))?;
+    let message = upgrade::merge_message(&prepared, "newsvc fleet upgrade");
+    let merge = upgrade::commit_merge(
+        repo,
+        &mut index,
+        &prepared,
+        commits.pristine,
+        None,
+        &message,
+    )?;
     let merge_commit = repo.find_commit(merge).map_err(Error::git("read merge"))?;
     repo.branch(&branch, &merge_commit, false)
         .map_err(Error::git(format!("create branch `{branch}`")))?;

@@ -490,6 +490,43 @@ pub enum Applied {
     Conflicts { pristine: Oid, files: Vec<String> },
 }
 
+/// The message of an upgrade's merge commit, made by `command`.
+pub fn merge_message(prepared: &Prepared, command: &str) -> String {
+    let name = &prepared.set.manifest.name;
+    format!(
+        "Upgrade to template {name}@{}\n\nMerged by `{command}` from {name}@{} (base: {}).\n",
+        prepared.set.manifest.version,
+        prepared.from_version,
+        prepared.base.describe(name, &prepared.from_version)
+    )
+}
+
+/// Commits the merged `index` as the merge of the team's HEAD and the new
+/// pristine commit, by the user's identity; `update_ref` as in
+/// `Repository::commit` (`None` leaves every ref alone).
+pub fn commit_merge(
+    repo: &Repository,
+    index: &mut git2::Index,
+    prepared: &Prepared,
+    pristine: Oid,
+    update_ref: Option<&str>,
+    message: &str,
+) -> Result<Oid> {
+    let tree_id = index
+        .write_tree_to(repo)
+        .map_err(Error::git("write merged tree"))?;
+    let tree = repo.find_tree(tree_id).map_err(Error::git("find tree"))?;
+    let head = repo
+        .find_commit(prepared.head)
+        .map_err(Error::git("read HEAD"))?;
+    let pristine = repo
+        .find_commit(pristine)
+        .map_err(Error::git("read pristine"))?;
+    let (sig, _) = repo::signature(repo)?;
+    repo.commit(update_ref, &sig, &sig, message, &tree, &[&head, &pristine])
+        .map_err(Error::git("commit the merge"))
+}
+
 /// Applies a prepared upgrade to the checked-out branch and working tree.
 pub fn apply(managed: &Managed, prepared: &Prepared, no_commit: bool) -> Result<Applied> {
     let repo = &managed.repo;
@@ -497,33 +534,16 @@ pub fn apply(managed: &Managed, prepared: &Prepared, no_commit: bool) -> Result<
     let (mut index, conflicts) = merge_index(repo, prepared, prepared.head, &commits)?;
     let name = &prepared.set.manifest.name;
     let version = &prepared.set.manifest.version;
-    let mut message = format!(
-        "Upgrade to template {name}@{version}\n\nMerged by `newsvc upgrade` from {name}@{} (base: {}).\n",
-        prepared.from_version,
-        prepared.base.describe(name, &prepared.from_version)
-    );
+    let mut message = merge_message(prepared, "newsvc upgrade");
     if conflicts.is_empty() && !no_commit {
-        let tree_id = index
-            .write_tree_to(repo)
-            .map_err(Error::git("write merged tree"))?;
-        let tree = repo.find_tree(tree_id).map_err(Error::git("find tree"))?;
-        let head = repo
-            .find_commit(prepared.head)
-            .map_err(Error::git("read HEAD"))?;
-        let pristine = repo
-            .find_commit(commits.pristine)
-            .map_err(Error::git("read pristine"))?;
-        let (sig, _) = repo::signature(repo)?;
-        let merge = repo
-            .commit(
-                Some("HEAD"),
-                &sig,
-                &sig,
-                &message,
-                &tree,
-                &[&head, &pristine],
-            )
-            .map_err(Error::git("commit the merge"))?;
+        let merge = commit_merge(
+            repo,
+            &mut index,
+            prepared,
+            commits.pristine,
+            Some("HEAD"),
+            &message,
+        )?;
         let mut checkout = git2::build::CheckoutBuilder::new();
         checkout.force();
         repo.checkout_head(Some(&mut checkout))
