@@ -558,6 +558,16 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_glob_is_refused_with_its_line() {
+        let text = "name: t\nversion: 1.0.0\nfiles:\n  - path: \"docs/{a,b.md\"\n    copy: true\n";
+        let err = Manifest::parse(text, "template.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("template.yaml:4"), "{err}");
+        assert!(err.contains("`{` is never closed"), "{err}");
+    }
+
+    #[test]
     fn choice_without_choices_is_refused() {
         let text = "name: t\nversion: 1.0.0\nquestions:\n  - name: c\n    type: choice\n";
         let err = Manifest::parse(text, "template.yaml")

@@ -215,7 +215,8 @@ fn render_planned(plan: &[Planned<'_>], ctx: &tera::Context) -> Result<Vec<Outpu
     let text_bytes: usize = plan.iter().map(|(f, _)| f.bytes.len()).sum();
     let composes = plan
         .iter()
-        .any(|(f, t)| !t.copy && composes_templates(&f.bytes));
+        .filter_map(template_text)
+        .any(composes_templates);
     let workers = if composes || text_bytes < PARALLEL_MIN_BYTES {
         1
     } else {
@@ -268,35 +269,46 @@ fn render_run(
     run: &[Planned<'_>],
     ctx: &tera::Context,
 ) -> std::result::Result<Vec<Output>, Failure> {
+    let texts: Vec<Option<&str>> = run.iter().map(template_text).collect();
     let mut tera = expr::engine();
-    let sources = run.iter().filter(|(_, t)| !t.copy).filter_map(|(f, _)| {
-        std::str::from_utf8(&f.bytes)
-            .ok()
-            .map(|text| (template_name(&f.path), text))
-    });
+    let sources = run
+        .iter()
+        .zip(&texts)
+        .filter_map(|((f, _), text)| text.map(|text| (template_name(&f.path), text)));
     tera.add_raw_templates(sources)
         .map_err(|e| Failure::Syntax(template_error(&e)))?;
     run.iter()
-        .map(|(file, t)| {
+        .zip(&texts)
+        .map(|((file, t), text)| {
             let Some(path) =
                 render_path(&tera, &t.output_path, ctx, &file.path).map_err(Failure::Render)?
             else {
                 return Ok(None);
             };
-            let bytes = if t.copy || std::str::from_utf8(&file.bytes).is_err() {
-                file.bytes.to_vec()
-            } else {
-                tera.render(&template_name(&file.path), ctx)
+            let bytes = match text {
+                Some(_) => tera
+                    .render(&template_name(&file.path), ctx)
                     .map_err(|e| Failure::Render(template_error(&e)))?
-                    .into_bytes()
+                    .into_bytes(),
+                None => file.bytes.to_vec(),
             };
             Ok(Some((path, bytes)))
         })
         .collect()
 }
 
+/// A planned file's text when tera renders it: UTF-8 and not copied as is.
+fn template_text<'a>((file, t): &Planned<'a>) -> Option<&'a str> {
+    if t.copy {
+        None
+    } else {
+        std::str::from_utf8(&file.bytes).ok()
+    }
+}
+
 /// Whether a template's text uses a tag that pulls in another template.
-fn composes_templates(bytes: &[u8]) -> bool {
+fn composes_templates(text: &str) -> bool {
+    let bytes = text.as_bytes();
     // memchr's vectorised search: this runs over every byte of every
     // template before anything is parsed.
     memchr::memmem::find_iter(bytes, b"{%").any(|at| {
@@ -685,13 +697,13 @@ files:
 
     #[test]
     fn composing_tags_are_recognised() {
-        assert!(composes_templates(b"a {% include \"x\" %}"));
-        assert!(composes_templates(b"{%- extends \"base\" %}"));
-        assert!(composes_templates(b"{% import \"m\" as m %}"));
+        assert!(composes_templates("a {% include \"x\" %}"));
+        assert!(composes_templates("{%- extends \"base\" %}"));
+        assert!(composes_templates("{% import \"m\" as m %}"));
         assert!(!composes_templates(
-            b"{% if included %}{{ imports }}{% endif %}"
+            "{% if included %}{{ imports }}{% endif %}"
         ));
-        assert!(!composes_templates(b"plain text with include and extends"));
+        assert!(!composes_templates("plain text with include and extends"));
     }
 
     #[test]
@@ -771,6 +783,55 @@ files:
             crate::manifest::check_glob("docs/{a,b.md")
                 .unwrap_err()
                 .contains("never closed")
+        );
+    }
+
+    #[test]
+    fn a_rule_condition_that_fails_is_named_with_its_rule() {
+        // The conditions are evaluated together first; when that fails, each
+        // is evaluated on its own so the error names the failing rule.
+        let manifest = MANIFEST.replace(
+            "  - path: \"raw/**\"\n    copy: true",
+            "  - path: \"raw/**\"\n    copy: true\n    when: lang + 1 > 2",
+        );
+        let s = set(
+            &manifest,
+            &[("README.md", "# {{ name }}"), ("raw/keep.txt", "x")],
+        );
+        let r = resolved(&[("name", "billing-api")]);
+        let err = render(&s, &r).unwrap_err().to_string();
+        assert!(err.contains("file rule #4"), "{err}");
+        assert!(err.contains("fails to evaluate"), "{err}");
+        // Without the failing rule, the batch gives the per-rule answers.
+        let s = set(MANIFEST, &[("lang/py/a.py", "a"), ("lang/rs/b.rs", "b")]);
+        let tree = render(&s, &r).unwrap();
+        assert!(tree.get("a.py").is_some());
+        assert!(tree.get("src/b.rs").is_none());
+    }
+
+    #[test]
+    fn templates_that_include_others_are_rendered_on_one_engine() {
+        // Large enough to be split across threads if nothing composed.
+        let body = "line {{ name }}\n".repeat(3000);
+        // The partial first and its user last: far apart in the plan.
+        let mut files = vec![(
+            "a-partial.txt".to_string(),
+            "from the partial: {{ name }}".to_string(),
+        )];
+        files.extend((0..20).map(|i| (format!("m{i:02}.txt"), body.clone())));
+        files.push((
+            "z-user.txt".into(),
+            "{% include \"files/a-partial.txt\" %}".into(),
+        ));
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .collect();
+        let s = set(MANIFEST, &borrowed);
+        let tree = render(&s, &resolved(&[("name", "billing-api")])).unwrap();
+        assert_eq!(
+            tree.get("z-user.txt").unwrap().bytes,
+            b"from the partial: billing-api"
         );
     }
 }
