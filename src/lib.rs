@@ -65,3 +65,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         }
     }
 }
+
+/// How many threads parallel work here may use: the cores this process may
+/// run on, asked once (the standard library reads the cgroup limits from
+/// `/proc` and `/sys` on every call).
+pub(crate) fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
+}

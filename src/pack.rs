@@ -9,7 +9,6 @@
 //! libgit2 then reads this pack back (index, refs), which also checks it.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 
 use sha1::{Digest, Sha1};
 
@@ -163,11 +162,7 @@ impl Objects {
         let id: ObjectId = hasher.finalize().into();
         if self.seen.insert(id) {
             let mut packed = entry_header(kind, body.len());
-            // Level 1: most of the size win of deflate for a fraction of the
-            // time; `git gc` recompresses when the repository grows.
-            let mut z = flate2::write::ZlibEncoder::new(packed, flate2::Compression::fast());
-            z.write_all(body).expect("writing to memory cannot fail");
-            packed = z.finish().expect("writing to memory cannot fail");
+            zlib_stored(body, &mut packed);
             self.entries.push(Entry { id, packed });
         }
         id
@@ -257,6 +252,35 @@ impl Objects {
     }
 }
 
+/// Appends `data` to `out` as a zlib stream of stored (uncompressed) deflate
+/// blocks, as git writes objects with `core.compression 0`. Deflating,
+/// even at level 1, was most of the cost of the first commit: zlib resets a
+/// 128 KiB hash table for every object, and a repository's files are
+/// small. The objects are about twice as large on disk until
+/// `git gc --aggressive` repacks them.
+fn zlib_stored(data: &[u8], out: &mut Vec<u8>) {
+    /// The most a stored block holds: its length is 16 bits.
+    const BLOCK: usize = u16::MAX as usize;
+    out.reserve(2 + data.len() + 5 * (data.len() / BLOCK + 1) + 4);
+    // CMF: deflate, 32 KiB window; FLG: no dictionary, fastest level, and
+    // a check value making the pair a multiple of 31.
+    out.extend_from_slice(&[0x78, 0x01]);
+    let mut blocks = data.chunks(BLOCK).peekable();
+    if blocks.peek().is_none() {
+        // An empty stream is one empty final block.
+        out.extend_from_slice(&[0x01, 0x00, 0x00, 0xff, 0xff]);
+    }
+    while let Some(block) = blocks.next() {
+        // BFINAL on the last block, BTYPE 00 (stored), padded to the byte.
+        out.push(u8::from(blocks.peek().is_none()));
+        let len = u16::try_from(block.len()).expect("chunks of at most 65535 bytes");
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(block);
+    }
+    out.extend_from_slice(&zlib_rs::adler32::adler32(1, data).to_be_bytes());
+}
+
 /// A pack entry's header: the type and the size, 4 bits then 7 bits a byte.
 fn entry_header(kind: Kind, size: usize) -> Vec<u8> {
     let mut header = Vec::with_capacity(10);
@@ -318,6 +342,14 @@ mod tests {
         let mut run = FileEntry::new("#!/bin/sh\n");
         run.executable = true;
         tree.insert("run.sh", run);
+        // An empty file, and one that needs several stored blocks (65535
+        // bytes each), one of them exactly full.
+        tree.insert("empty", FileEntry::new(""));
+        let large: String = (0..(2 * 65_535 + 7))
+            .map(|i| char::from(b'a' + u8::try_from(i % 26).unwrap()))
+            .collect();
+        tree.insert("large.txt", FileEntry::new(large.clone()));
+        tree.insert("full.txt", FileEntry::new("x".repeat(65_535)));
         let pack = build(&tree, &identity(), "First\n\nBody\n");
 
         let dir = tempfile::tempdir().unwrap();
@@ -339,5 +371,31 @@ mod tests {
         let back = crate::repo::read_tree(&repo, &commit.tree().unwrap()).unwrap();
         assert!(back.same_content(&tree));
         assert!(back.get("run.sh").unwrap().executable);
+        assert_eq!(back.get("large.txt").unwrap().bytes, large.as_bytes());
+        assert!(back.get("empty").unwrap().bytes.is_empty());
+    }
+
+    #[test]
+    fn stored_blocks_frame_the_data_as_zlib_does() {
+        let mut out = Vec::new();
+        zlib_stored(b"", &mut out);
+        // Header, one empty final block, adler32 of nothing (1).
+        assert_eq!(out, [0x78, 0x01, 0x01, 0, 0, 0xff, 0xff, 0, 0, 0, 1]);
+        let mut out = Vec::new();
+        zlib_stored(b"abc", &mut out);
+        // adler32("abc") = 0x024d0127
+        assert_eq!(
+            out,
+            [
+                0x78, 0x01, 0x01, 3, 0, 0xfc, 0xff, b'a', b'b', b'c', 0x02, 0x4d, 0x01, 0x27
+            ]
+        );
+        assert_eq!(u16::from_be_bytes([0x78, 0x01]) % 31, 0);
+        let mut out = Vec::new();
+        zlib_stored(&[7; 65_536], &mut out);
+        // Two blocks: a full one that is not final, then one byte that is.
+        assert_eq!(out[2..7], [0x00, 0xff, 0xff, 0x00, 0x00]);
+        assert_eq!(out[7 + 65_535..7 + 65_535 + 5], [0x01, 1, 0, 0xfe, 0xff]);
+        assert_eq!(out.len(), 2 + 5 + 65_535 + 5 + 1 + 4);
     }
 }

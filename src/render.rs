@@ -220,7 +220,7 @@ fn render_planned(plan: &[Planned<'_>], ctx: &tera::Context) -> Result<Vec<Outpu
     let workers = if composes || text_bytes < PARALLEL_MIN_BYTES {
         1
     } else {
-        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        crate::cores()
     };
     let runs = split_evenly(plan, workers);
     let results: Vec<std::result::Result<Vec<Output>, Failure>> = if runs.len() == 1 {

@@ -83,18 +83,18 @@ pub struct Written {
     pub merged_into_existing: bool,
 }
 
-/// Writes `tree` to `target`. `alongside` runs in the staged folder on a
-/// second thread while the files are written (git: it touches only `.git`);
-/// then `finish` runs there with its result (hooks), before the folder is
-/// moved into place. With `force`, an existing non-empty target receives the
+/// Writes `tree` to `target`. `alongside`, if any, runs in the staged folder
+/// on a second thread while the files are written (git: it touches only
+/// `.git`); then `finish` runs there with its result (hooks), before the
+/// folder is moved into place. With `force`, an existing non-empty target receives the
 /// files the template produces; nothing else there is deleted, and
 /// `skip_if_exists` files already present are kept.
 pub fn write_new<T: Send>(
     tree: &FileTree,
     target: &Path,
     force: bool,
-    alongside: impl FnOnce(&Path) -> Result<T> + Send,
-    finish: impl FnOnce(&Path, T) -> Result<()>,
+    alongside: Option<impl FnOnce(&Path) -> Result<T> + Send>,
+    finish: impl FnOnce(&Path, Option<T>) -> Result<()>,
 ) -> Result<Written> {
     if target.exists() && !target.is_dir() {
         return Err(Error::Other(format!(
@@ -109,17 +109,17 @@ pub fn write_new<T: Send>(
     let mut staging = Staging::new(target)?;
     let staged = staging.path.as_path();
     let (files, beside) = std::thread::scope(|scope| {
-        let beside = scope.spawn(|| alongside(staged));
+        let beside = alongside.map(|alongside| scope.spawn(|| alongside(staged)));
         let files = write_tree(tree, staged);
-        (
-            files,
+        let beside = beside.map(|beside| {
             beside
                 .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-        )
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (files, beside)
     });
     files?;
-    finish(&staging.path, beside?)?;
+    finish(&staging.path, beside.transpose()?)?;
     let mut written = Written::default();
     if existing {
         written.merged_into_existing = true;
@@ -166,7 +166,7 @@ pub fn write_tree(tree: &FileTree, root: &Path) -> Result<()> {
     let workers = if files.len() < PARALLEL_MIN_FILES {
         1
     } else {
-        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        crate::cores()
     };
     let chunk = files.len().div_ceil(workers).max(1);
     let write_all = |part: &[(&String, &crate::tree::FileEntry)]| -> Result<()> {

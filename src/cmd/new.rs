@@ -143,18 +143,16 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
             &tree,
             &target,
             args.force,
-            |staged| match objects {
-                Some(objects) => {
+            objects.map(|objects| {
+                |staged: &std::path::Path| {
                     let objects = || {
                         objects
                             .join()
                             .unwrap_or_else(|p| std::panic::resume_unwind(p))
                     };
-                    repo::init_with_pack(staged, objects, &message)
-                        .map(|(_, fallback)| Some(fallback))
+                    repo::init_with_pack(staged, objects, &message).map(|(_, fallback)| fallback)
                 }
-                None => Ok(None),
-            },
+            }),
             |staged, committed| {
                 hooks::run(&hook_plan, staged)?;
                 if committed.is_some() && hook_plan.will_run() {
