@@ -392,7 +392,7 @@ mod tests {
         );
         assert_eq!(u16::from_be_bytes([0x78, 0x01]) % 31, 0);
         let mut out = Vec::new();
-        zlib_stored(&[7; 65_536], &mut out);
+        zlib_stored(&vec![7; 65_536], &mut out);
         // Two blocks: a full one that is not final, then one byte that is.
         assert_eq!(out[2..7], [0x00, 0xff, 0xff, 0x00, 0x00]);
         assert_eq!(out[7 + 65_535..7 + 65_535 + 5], [0x01, 1, 0, 0xfe, 0xff]);
