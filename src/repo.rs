@@ -133,18 +133,17 @@ fn init_settings() -> (String, bool) {
     (branch, get("init.templateDir").is_some())
 }
 
-/// Initialises a repository in `dir` whose first commit holds the tree of
-/// `objects` (see `pack::tree_objects`; asked for once the repository exists,
-/// so the two can be made at the same time) with `message`, by the user's
-/// git identity as the new repository sees it (conditional includes
-/// apply). The pack goes in as it is, the branch points at the commit, and
-/// the index matches its tree. Returns the commit and whether the fallback
-/// identity was used.
-pub fn init_with_pack(
-    dir: &Path,
-    objects: impl FnOnce() -> crate::pack::TreeObjects,
-    message: &str,
-) -> Result<(Oid, bool)> {
+/// A repository just initialised, waiting for its first commit.
+pub struct NewRepo {
+    repo: Repository,
+    /// The branch HEAD names (`init.defaultBranch`, else `main`).
+    branch: String,
+}
+
+/// Initialises an empty repository in `dir`, laid out as the user's git
+/// config asks. Needs nothing from the render, so it can be done while the
+/// answers are resolved and the files rendered.
+pub fn init_new(dir: &Path) -> Result<NewRepo> {
     let (branch, own_templates) = init_settings();
     let mut opts = git2::RepositoryInitOptions::new();
     opts.initial_head(&branch);
@@ -153,6 +152,31 @@ pub fn init_with_pack(
     // template folder the user configured is honoured, as `git init` does.
     opts.external_template(own_templates);
     let repo = Repository::init_opts(dir, &opts).map_err(Error::git("init"))?;
+    Ok(NewRepo { repo, branch })
+}
+
+/// Initialises a repository in `dir` and makes its first commit: see
+/// `init_new` and `first_commit`.
+pub fn init_with_pack(
+    dir: &Path,
+    objects: impl FnOnce() -> crate::pack::TreeObjects,
+    message: &str,
+) -> Result<(Oid, bool)> {
+    first_commit(init_new(dir)?, objects, message)
+}
+
+/// Makes the first commit of `new`: it holds the tree of `objects` (see
+/// `pack::tree_objects`; asked for only now, so they can be made at the same
+/// time as the repository) with `message`, by the user's git identity as the
+/// new repository sees it (conditional includes apply). The pack goes in as
+/// it is, the branch points at the commit, and the index matches its tree.
+/// Returns the commit and whether the fallback identity was used.
+pub fn first_commit(
+    new: NewRepo,
+    objects: impl FnOnce() -> crate::pack::TreeObjects,
+    message: &str,
+) -> Result<(Oid, bool)> {
+    let NewRepo { repo, branch } = new;
     let (sig, fallback) = signature(&repo)?;
     let identity = crate::pack::Identity {
         name: String::from_utf8_lossy(sig.name_bytes()).into_owned(),

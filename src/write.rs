@@ -29,22 +29,23 @@ pub fn install_interrupt_cleanup() {
 }
 
 /// A staging folder that removes itself unless committed.
-struct Staging {
+pub struct Staging {
     path: PathBuf,
     keep: bool,
 }
 
 impl Staging {
-    fn new(target: &Path) -> Result<Staging> {
-        let parent = target
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+    /// Creates the staging folder for `target`, and the folders above it.
+    fn for_target(target: &Path) -> Result<Staging> {
+        let parent = staging_parent(target);
         fs::create_dir_all(parent).map_err(Error::io("cannot create the parent folder", parent))?;
-        let name = target
-            .file_name()
-            .map_or_else(|| "repo".into(), |n| n.to_string_lossy().into_owned());
-        let path = parent.join(format!(".{name}.newsvc-staging-{}", std::process::id()));
+        Staging::create_in(parent)
+    }
+
+    /// Creates a staging folder in `parent`, which must exist: hidden, and
+    /// named after this process so two runs never share one.
+    pub fn create_in(parent: &Path) -> Result<Staging> {
+        let path = parent.join(format!(".newsvc-staging-{}", std::process::id()));
         if path.exists() {
             fs::remove_dir_all(&path)
                 .map_err(Error::io("cannot clear an old staging folder", &path))?;
@@ -56,6 +57,19 @@ impl Staging {
         fs::create_dir(&path).map_err(Error::io("cannot create the staging folder", &path))?;
         Ok(Staging { path, keep: false })
     }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// The folder `target`'s staging folder goes in: its parent, so the final
+/// rename stays on one file system.
+pub fn staging_parent(target: &Path) -> &Path {
+    target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 impl Drop for Staging {
@@ -83,16 +97,18 @@ pub struct Written {
     pub merged_into_existing: bool,
 }
 
-/// Writes `tree` to `target`. `alongside`, if any, runs in the staged folder
-/// on a second thread while the files are written (git: it touches only
-/// `.git`); then `finish` runs there with its result (hooks), before the
-/// folder is moved into place. With `force`, an existing non-empty target receives the
+/// Writes `tree` to `target`, in `staged` if given (a staging folder made
+/// ahead, which must be in `staging_parent(target)`) or a new one. `alongside`, if
+/// any, runs in the staged folder on a second thread while the files are
+/// written (git: it touches only `.git`); then `finish` runs there with its
+/// result (hooks), before the folder is moved into place. With `force`, an existing non-empty target receives the
 /// files the template produces; nothing else there is deleted, and
 /// `skip_if_exists` files already present are kept.
 pub fn write_new<T: Send>(
     tree: &FileTree,
     target: &Path,
     force: bool,
+    staged: Option<Staging>,
     alongside: Option<impl FnOnce(&Path) -> Result<T> + Send>,
     finish: impl FnOnce(&Path, Option<T>) -> Result<()>,
 ) -> Result<Written> {
@@ -106,7 +122,10 @@ pub fn write_new<T: Send>(
     if existing && !force {
         return Err(Error::TargetNotEmpty(target.to_path_buf()));
     }
-    let mut staging = Staging::new(target)?;
+    let mut staging = match staged {
+        Some(staging) => staging,
+        None => Staging::for_target(target)?,
+    };
     let staged = staging.path.as_path();
     let (files, beside) = std::thread::scope(|scope| {
         let beside = alongside.map(|alongside| scope.spawn(|| alongside(staged)));

@@ -76,7 +76,63 @@ pub(crate) fn resolve_answers(
     }
 }
 
+/// A staging folder with an empty repository in it, made on a thread of its
+/// own while the answers are resolved and the files rendered: creating a
+/// repository is a few dozen small files and several rewrites of its
+/// config, as long as the rest of the command's serial work. Dropping it
+/// waits for the thread, so an error elsewhere leaves nothing behind.
+struct RepoAhead(Option<std::thread::JoinHandle<Result<(write::Staging, repo::NewRepo)>>>);
+
+impl RepoAhead {
+    /// Starts making the repository, when the run will commit, writes into
+    /// a folder that exists already and asks no questions (an interactive
+    /// run could keep a folder waiting for minutes).
+    fn start(args: &NewArgs) -> RepoAhead {
+        let parent = match &args.output {
+            Some(target) => {
+                let refused = write::is_non_empty_dir(target) && !args.force;
+                if refused || target.join(".git").exists() {
+                    return RepoAhead(None);
+                }
+                write::staging_parent(target).to_path_buf()
+            }
+            None => PathBuf::from("."),
+        };
+        let asks = !args.answers.defaults && prompt::can_prompt();
+        if args.no_git || args.dry_run || asks || !parent.is_dir() {
+            return RepoAhead(None);
+        }
+        RepoAhead(Some(std::thread::spawn(move || {
+            let staging = write::Staging::create_in(&parent)?;
+            let new = repo::init_new(staging.path())?;
+            Ok((staging, new))
+        })))
+    }
+
+    /// The staging folder and its repository, if they were made. If making
+    /// them failed, the command makes them again the usual way, and reports
+    /// the error where it happens then.
+    fn take(mut self) -> Option<(write::Staging, repo::NewRepo)> {
+        self.0.take().and_then(|handle| {
+            handle
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))
+                .ok()
+        })
+    }
+}
+
+impl Drop for RepoAhead {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            // The staging folder inside is removed as the result is dropped.
+            let _ = handle.join();
+        }
+    }
+}
+
 pub fn run_new(args: &NewArgs) -> Result<Outcome> {
+    let ahead = RepoAhead::start(args);
     let config = UserConfig::load()?;
     let set = super::load_template(&args.template, &config)?;
     let provided = provided_answers(
@@ -134,6 +190,14 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
     // `--force` into a folder that already is a repository: no commit there.
     let git_skipped_existing = !args.no_git && target.join(".git").exists();
     let git = !args.no_git && !git_skipped_existing;
+    let (staged, made) = match ahead.take() {
+        Some((staging, new))
+            if git && staging.path().parent() == Some(write::staging_parent(&target)) =>
+        {
+            (Some(staging), Some(new))
+        }
+        _ => (None, None),
+    };
     let (written, identity_fallback) = std::thread::scope(|scope| {
         // The files are written, the repository created and the objects of
         // the first commit hashed and compressed at the same time.
@@ -143,6 +207,7 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
             &tree,
             &target,
             args.force,
+            staged,
             objects.map(|objects| {
                 |staged: &std::path::Path| {
                     let objects = || {
@@ -150,7 +215,11 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
                             .join()
                             .unwrap_or_else(|p| std::panic::resume_unwind(p))
                     };
-                    repo::init_with_pack(staged, objects, &message).map(|(_, fallback)| fallback)
+                    match made {
+                        Some(new) => repo::first_commit(new, objects, &message),
+                        None => repo::init_with_pack(staged, objects, &message),
+                    }
+                    .map(|(_, fallback)| fallback)
                 }
             }),
             |staged, committed| {

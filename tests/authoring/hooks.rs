@@ -66,7 +66,7 @@ fn trusted_hooks_run_in_the_staged_repository_and_their_changes_are_a_second_com
     let hook_txt = std::fs::read_to_string(w.path("work/out/hook.txt")).unwrap();
     // it ran in the staging folder (a hidden sibling), not in the final one
     assert!(
-        hook_txt.starts_with("made by a hook for hooked-svc in .out.newsvc-staging-"),
+        hook_txt.starts_with("made by a hook for hooked-svc in .newsvc-staging-"),
         "{hook_txt}"
     );
     assert!(
