@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Times whole-process runs of `newsvc new` with hyperfine (release build,
-# warm-up, then the median of RUNS runs each, pooled from ROUNDS sessions):
+# Times whole-process runs of `newsvc new` (release build) and prints the
+# medians and the ratios the acceptance of issue 2 asks for:
 #
 #   cp-r        `cp -r` of the rendered default repo: the floor
 #   startup     `newsvc --version`: what any run of the binary costs
@@ -14,42 +14,52 @@
 #               the same with --dry-run: load and render, no writing, so the
 #               engine's own scaling shows apart from the file system's
 #
-# then prints the medians and the ratios the acceptance of issue 2 asks for:
-# no-git <= 1.5x cp-r, git <= 3x cp-r, and the larger template scaling
-# linearly: rendering x10 costs at most 10x rendering x1 and each extra copy
-# costs about the same from x1 to x5 as from x5 to x10; with the files
-# written, x10 costs at most 10x x1 (within 25%: the file system's own cost
-# is not linear here, compare cp-r-x10 with cp-r). Exits 1 if a target is missed.
+# Targets: no-git <= 1.5x cp-r, git <= 3x cp-r, and the larger template
+# scaling linearly: rendering x10 costs at most 10x rendering x1 and each
+# extra copy costs about the same from x1 to x5 as from x5 to x10; with the
+# files written, x10 costs at most 10x x1 (within 25%: the file system's own
+# cost is not linear here, compare cp-r-x10 with cp-r). Exits 1 if a target
+# is missed.
 #
-# Usage: bench/new.sh            (RUNS=20 in ROUNDS=4 sessions, WARMUP=3 each)
-#        RUNS=40 ROUNDS=8 bench/new.sh
-# Needs hyperfine (installed from Debian's packages if missing), python3 with
-# PyYAML (python3-yaml) to write the larger manifests.
+# How it measures: RUNS iterations after WARMUP; each iteration removes the
+# output folder and runs every command once, in turn, so drift on a shared
+# machine (this one's neighbours come and go) lands on all commands alike
+# and the ratios compare runs made seconds apart. Each run is timed from
+# spawn to exit (posix_spawnp, waitpid). No `sync` between runs: it makes
+# every command wait on the disk (cp -r then took 3 to 34 ms) and hides
+# newsvc's own costs. Outputs go to BENCH_DIR (default: a temporary folder
+# under TMPDIR); BENCH_DIR=/dev/shm/x measures on tmpfs, without the disk.
+#
+# Usage: bench/new.sh            (RUNS=40, WARMUP=3)
+#        RUNS=100 BENCH_DIR=/dev/shm/newsvc-bench bench/new.sh
+# Needs python3 with PyYAML (python3-yaml, installed from Debian's packages
+# if missing) to write the larger manifests.
 set -Eeuo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$PWD"
-runs="${RUNS:-20}"
+runs="${RUNS:-40}"
 warmup="${WARMUP:-3}"
-rounds="${ROUNDS:-4}"
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-need_apt=()
-command -v hyperfine >/dev/null || need_apt+=(hyperfine)
-python3 -c 'import yaml' 2>/dev/null || need_apt+=(python3-yaml)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "==> apt-get install ${need_apt[*]}" >&2
+if ! python3 -c 'import yaml' 2>/dev/null; then
+  echo "==> apt-get install python3-yaml" >&2
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-yaml >/dev/null
 fi
 
 echo "==> cargo build --release" >&2
 cargo build --release --locked --quiet --bin newsvc
 bin="$root/target/release/newsvc"
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/newsvc-bench.XXXXXX")"
+if [ -n "${BENCH_DIR:-}" ]; then
+  mkdir -p "$BENCH_DIR"
+  work="$(mktemp -d "$BENCH_DIR/newsvc-bench.XXXXXX")"
+else
+  work="$(mktemp -d "${TMPDIR:-/tmp}/newsvc-bench.XXXXXX")"
+fi
 trap 'rm -rf "$work"' EXIT
 # A world of its own: no user config, a known git identity, no colour.
 mkdir -p "$work/home" "$work/config" "$work/cache"
@@ -103,47 +113,64 @@ echo "==> default repo: $(count "$work/ref") files, $(size "$work/ref") KiB;" \
   "x10: $(count "$work/ref-x10") files, $(size "$work/ref-x10") KiB" >&2
 echo "==> load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
 
-# Each run starts after `sync`: otherwise the write-back of what earlier runs
-# wrote and deleted (the x10 trees are 600+ files; this machine's root file
-# system is mounted with `discard`, so deletions reach the virtual disk)
-# lands on whichever command runs next, and `cp -r` of 62 files, the floor,
-# measured anywhere from 3 to 27 ms in one session.
-#
-# hyperfine runs all runs of one command before the next; on a shared
-# machine a burst of other work then lands on one command only. So the runs
-# are split into ROUNDS sessions (each with its warm-up) and pooled.
+# The harness: runs each command once per iteration, in turn, and saves
+# the times (seconds) to a JSON file.
+cat >"$work/harness.py" <<'PY'
+import json, os, shlex, shutil, sys, time
+result, runs, warmup, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+pairs = sys.argv[5:]
+commands = [(pairs[i], shlex.split(pairs[i + 1])) for i in range(0, len(pairs), 2)]
+devnull = os.open(os.devnull, os.O_WRONLY)
+times = {name: [] for name, _ in commands}
+for iteration in range(warmup + runs):
+    for name, argv in commands:
+        shutil.rmtree(out, ignore_errors=True)
+        start = time.perf_counter()
+        pid = os.posix_spawnp(argv[0], argv, os.environ,
+                             file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1),
+                                           (os.POSIX_SPAWN_DUP2, devnull, 2)])
+        _, status = os.waitpid(pid, 0)
+        elapsed = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"{name} failed: {' '.join(argv)}")
+        if iteration >= warmup:
+            times[name].append(elapsed)
+json.dump(times, open(result, "w"))
+PY
 out="$work/out"
-per_round=$(((runs + rounds - 1) / rounds))
-for ((round = 1; round <= rounds; round++)); do
-echo "==> round $round of $rounds ($per_round runs per command)" >&2
-hyperfine --shell=none --warmup "$warmup" --runs "$per_round" --style basic \
-  --prepare "sh -c 'rm -rf $out && sync'" \
-  --export-json "$work/times-$round.json" \
-  -n cp-r "cp -r $work/ref $out" \
-  -n startup "$bin --version" \
-  -n no-git "$bin new ${answers[*]} --no-git -o $out" \
-  -n git "$bin new ${answers[*]} -o $out" \
-  -n x1 "$bin new ${answers[*]} --no-git --template $work/template-x1 -o $out" \
-  -n cp-r-x10 "cp -r $work/ref-x10 $out" \
-  -n x10 "$bin new ${answers[*]} --no-git --template $work/template-x10 -o $out" \
-  -n dry-x1 "$bin new ${answers[*]} --dry-run --template $work/template-x1 -o $out" \
-  -n dry-x5 "$bin new ${answers[*]} --dry-run --template $work/template-x5 -o $out" \
-  -n dry-x10 "$bin new ${answers[*]} --dry-run --template $work/template-x10 -o $out" \
-  >&2
-done
+echo "==> $runs iterations after $warmup warm-up, every command once per iteration, output in $out" >&2
+# Two groups, each interleaved: the default repo's runs, then the larger
+# templates'. The x10 runs write and delete 600+ files each; interleaved with
+# the small ones, the write-back of those landed on them (cp -r took 30 ms).
+# `sync` before each group lets earlier writes settle first.
+sync
+python3 - "$work/times-default.json" "$runs" "$warmup" "$out" \
+  cp-r "cp -r $work/ref $out" \
+  startup "$bin --version" \
+  no-git "$bin new ${answers[*]} --no-git -o $out" \
+  git "$bin new ${answers[*]} -o $out" <"$work/harness.py"
+sync
+python3 - "$work/times-larger.json" "$runs" "$warmup" "$out" \
+  x1 "$bin new ${answers[*]} --no-git --template $work/template-x1 -o $out" \
+  cp-r-x10 "cp -r $work/ref-x10 $out" \
+  x10 "$bin new ${answers[*]} --no-git --template $work/template-x10 -o $out" \
+  dry-x1 "$bin new ${answers[*]} --dry-run --template $work/template-x1 -o $out" \
+  dry-x5 "$bin new ${answers[*]} --dry-run --template $work/template-x5 -o $out" \
+  dry-x10 "$bin new ${answers[*]} --dry-run --template $work/template-x10 -o $out" <"$work/harness.py"
 
-python3 - "$work" "$rounds" "$(count "$work/ref")" <<'PY'
+python3 - "$work" "$(count "$work/ref")" <<'PY'
 import json, statistics, sys
-work, rounds, files = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+work, files = sys.argv[1], int(sys.argv[2])
 times = {}
-for k in range(1, rounds + 1):
-    for r in json.load(open(f"{work}/times-{k}.json"))["results"]:
-        times.setdefault(r["command"], []).extend(t * 1000 for t in r["times"])
+for group in ["default", "larger"]:
+    for name, ts in json.load(open(f"{work}/times-{group}.json")).items():
+        times[name] = [t * 1000 for t in ts]
 med = {name: statistics.median(t) for name, t in times.items()}
-print(f"\nmedians (ms) of {len(times['cp-r'])} runs each, {rounds} interleaved rounds after warm-up:")
+print(f"\nmedians (ms) of {len(times['cp-r'])} runs each, interleaved:")
 for name in ["cp-r", "startup", "no-git", "git", "x1", "cp-r-x10", "x10", "dry-x1", "dry-x5", "dry-x10"]:
     t = times[name]
-    print(f"  {name:<9} {med[name]:8.2f}   (min {min(t):.2f}, max {max(t):.2f})")
+    q1, _, q3 = statistics.quantiles(t, n=4)
+    print(f"  {name:<9} {med[name]:8.2f}   (quartiles {q1:.2f}-{q3:.2f}, min {min(t):.2f}, max {max(t):.2f})")
 
 ok = True
 def check(label, value, limit):
