@@ -198,41 +198,43 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
         }
         _ => (None, None),
     };
-    let (written, identity_fallback) = std::thread::scope(|scope| {
-        // The files are written, the repository created and the objects of
-        // the first commit hashed and compressed at the same time.
-        let objects = git.then(|| scope.spawn(|| pack::tree_objects(&tree)));
-        let mut identity_fallback = false;
-        let written = write::write_new(
-            &tree,
-            &target,
-            args.force,
-            staged,
-            objects.map(|objects| {
-                |staged: &std::path::Path| {
-                    let objects = || {
-                        objects
-                            .join()
-                            .unwrap_or_else(|p| std::panic::resume_unwind(p))
-                    };
-                    match made {
-                        Some(new) => repo::first_commit(new, objects, &message),
-                        None => repo::init_with_pack(staged, objects, &message),
-                    }
-                    .map(|(_, fallback)| fallback)
+    let mut identity_fallback = false;
+    let written = write::write_new(
+        &tree,
+        &target,
+        args.force,
+        staged,
+        // The first commit is made on a thread of its own while the files
+        // are written (it touches only `.git`).
+        git.then(|| {
+            |staged: &std::path::Path| {
+                let objects = || pack::tree_objects(&tree);
+                match made {
+                    Some(new) => repo::first_commit(new, objects, &message),
+                    // No repository yet: it is created while yet another
+                    // thread hashes the objects.
+                    None => std::thread::scope(|scope| {
+                        let objects = scope.spawn(objects);
+                        let objects = || {
+                            objects
+                                .join()
+                                .unwrap_or_else(|p| std::panic::resume_unwind(p))
+                        };
+                        repo::init_with_pack(staged, objects, &message)
+                    }),
                 }
-            }),
-            |staged, committed| {
-                hooks::run(&hook_plan, staged)?;
-                if committed.is_some() && hook_plan.will_run() {
-                    hooks::commit_changes(staged, &hook_plan)?;
-                }
-                identity_fallback = committed == Some(true);
-                Ok(())
-            },
-        );
-        written.map(|w| (w, identity_fallback))
-    })?;
+                .map(|(_, fallback)| fallback)
+            }
+        }),
+        |staged, committed| {
+            hooks::run(&hook_plan, staged)?;
+            if committed.is_some() && hook_plan.will_run() {
+                hooks::commit_changes(staged, &hook_plan)?;
+            }
+            identity_fallback = committed == Some(true);
+            Ok(())
+        },
+    )?;
     eprintln!(
         "created {} ({} files) from {}@{}",
         target.display(),
