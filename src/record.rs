@@ -31,13 +31,25 @@ pub struct Record {
     pub answers: Answers,
 }
 
-const HEADER: &str = "# Written by newsvc: the template and answers that produced this repository.\n\
-# `newsvc upgrade` reads it; change an answer with `newsvc upgrade --set KEY=VALUE`.\n";
+/// The document start and the comment above the record: yamllint's default
+/// preset asks for `---`.
+const HEADER: &str = "---\n\
+# Written by newsvc: the template and answers behind this repository.\n\
+# `newsvc upgrade` reads it; change an answer with\n\
+# `newsvc upgrade --set KEY=VALUE`.\n";
 
 impl Record {
-    /// The YAML text, deterministic for equal records.
+    /// The YAML text, deterministic for equal records, in the layout
+    /// yamllint's default preset checks (document start, lists indented
+    /// below their key).
     pub fn to_yaml(&self) -> String {
         let body = serde_norway::to_string(self).unwrap_or_default();
+        let indented = indent_sequences(&body);
+        // The layout is cosmetic: keep it only if it reads back the same.
+        let body = match serde_norway::from_str::<Record>(&indented) {
+            Ok(back) if &back == self => indented,
+            _ => body,
+        };
         format!("{HEADER}{body}")
     }
 
@@ -45,6 +57,61 @@ impl Record {
     pub fn parse(text: &str, file: &str) -> Result<Record> {
         serde_norway::from_str(text).map_err(|e| Error::yaml(file, &e))
     }
+}
+
+/// Indents each block sequence two spaces below the key that holds it
+/// (`key:\n  - a` rather than serde_norway's `key:\n- a`), with everything
+/// inside its items. Block scalars (`|-` text) are content, left as they are.
+fn indent_sequences(yaml: &str) -> String {
+    let indent_of = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    let is_item = |line: &str, at: usize| {
+        let rest = &line[at..];
+        rest == "-" || rest.starts_with("- ")
+    };
+    // `key: |-`, `- >`, `key: |2+`: the lines below, indented more, are text.
+    let opens_block = |line: &str| {
+        let last = line.trim_end().rsplit(' ').next().unwrap_or_default();
+        let mut rest = last.chars();
+        matches!(rest.next(), Some('|' | '>'))
+            && rest.clone().count() <= 2
+            && rest.all(|c| c == '-' || c == '+' || c.is_ascii_digit())
+    };
+    let mut out = String::with_capacity(yaml.len() + 64);
+    // The indentation of the sequence being shifted, of the last key line,
+    // and of the line that opened the block scalar being read.
+    let (mut sequence, mut key_line, mut block): (Option<usize>, Option<usize>, Option<usize>) =
+        (None, None, None);
+    for line in yaml.lines() {
+        let at = indent_of(line);
+        if let Some(opened) = block {
+            if line.is_empty() || at > opened {
+                if sequence.is_some() && !line.is_empty() {
+                    out.push_str("  ");
+                }
+                out.push_str(line);
+                out.push('\n');
+                continue;
+            }
+            block = None;
+        }
+        if let Some(n) = sequence {
+            if !(at > n || (at == n && is_item(line, at))) {
+                sequence = None;
+            }
+        } else if key_line == Some(at) && is_item(line, at) {
+            sequence = Some(at);
+        }
+        if sequence.is_some() {
+            out.push_str("  ");
+        }
+        key_line = line.trim_end().ends_with(':').then_some(at);
+        if opens_block(line) {
+            block = Some(at);
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -70,5 +137,63 @@ mod tests {
         let text = record.to_yaml();
         assert!(text.contains("version: 1.2.3"), "{text}");
         assert_eq!(Record::parse(&text, RECORD_FILE).unwrap(), record);
+    }
+
+    fn record_with(answers: Answers) -> Record {
+        Record {
+            template: TemplateRef {
+                source: "service".into(),
+                name: "service".into(),
+                version: "1.0.0".parse().unwrap(),
+                commit: Some("abc123".into()),
+            },
+            answers,
+        }
+    }
+
+    #[test]
+    fn lists_are_indented_below_their_key_after_a_document_start() {
+        let mut answers = Answers::default();
+        answers.insert(
+            "datastores",
+            Value::List(vec!["postgres".into(), "redis".into()]),
+        );
+        answers.insert("none", Value::List(vec![]));
+        answers.insert("owner", Value::Str("payments".into()));
+        let record = record_with(answers);
+        let text = record.to_yaml();
+        assert!(text.starts_with("---\n# Written by newsvc"), "{text}");
+        assert!(
+            text.ends_with(
+                "answers:\n  datastores:\n    - postgres\n    - redis\n  none: []\n  owner: payments\n"
+            ),
+            "{text}"
+        );
+        assert_eq!(Record::parse(&text, RECORD_FILE).unwrap(), record);
+    }
+
+    #[test]
+    fn text_that_looks_like_yaml_stays_text() {
+        let mut answers = Answers::default();
+        let description = "Notes:\n- first\n\n  - nested: x\nkey:\n- y";
+        answers.insert("description", Value::Str(description.into()));
+        answers.insert("tags", Value::List(vec!["a\n- b".into(), "c:".into()]));
+        answers.insert("after", Value::Str("z".into()));
+        let record = record_with(answers);
+        let text = record.to_yaml();
+        assert_eq!(Record::parse(&text, RECORD_FILE).unwrap(), record, "{text}");
+        assert!(text.contains("\n  tags:\n    - "), "{text}");
+        assert!(
+            !text.lines().any(|l| l.ends_with(' ')),
+            "trailing spaces:\n{text}"
+        );
+    }
+
+    #[test]
+    fn block_scalar_headers_are_recognised() {
+        let out = indent_sequences("a: |-\n  x:\n  - y\nb:\n- c\n");
+        assert_eq!(out, "a: |-\n  x:\n  - y\nb:\n  - c\n");
+        let out = indent_sequences("a: |2+\n   - y\nb:\n- c\n");
+        assert_eq!(out, "a: |2+\n   - y\nb:\n  - c\n");
     }
 }
