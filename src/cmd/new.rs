@@ -206,25 +206,23 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
         staged,
         // The first commit is made on a thread of its own while the files
         // are written (it touches only `.git`).
-        git.then(|| {
-            |staged: &std::path::Path| {
-                let objects = || pack::tree_objects(&tree);
-                match made {
-                    Some(new) => repo::first_commit(new, objects, &message),
-                    // No repository yet: it is created while yet another
-                    // thread hashes the objects.
-                    None => std::thread::scope(|scope| {
-                        let objects = scope.spawn(objects);
-                        let objects = || {
-                            objects
-                                .join()
-                                .unwrap_or_else(|p| std::panic::resume_unwind(p))
-                        };
-                        repo::init_with_pack(staged, objects, &message)
-                    }),
-                }
-                .map(|(_, fallback)| fallback)
+        git.then_some(|staged: &std::path::Path| {
+            let objects = || pack::tree_objects(&tree);
+            match made {
+                Some(new) => repo::first_commit(new, objects, &message),
+                // No repository yet: it is created while yet another thread
+                // hashes the objects.
+                None => std::thread::scope(|scope| {
+                    let objects = scope.spawn(objects);
+                    let objects = || {
+                        objects
+                            .join()
+                            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+                    };
+                    repo::init_with_pack(staged, objects, &message)
+                }),
             }
+            .map(|(_, fallback)| fallback)
         }),
         |staged, committed| {
             hooks::run(&hook_plan, staged)?;
