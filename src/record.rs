@@ -60,7 +60,7 @@ impl Record {
 }
 
 /// Indents each block sequence two spaces below the key that holds it
-/// (`key:\n  - a` rather than serde_norway's `key:\n- a`), with everything
+/// (`key:\n  - a` rather than `serde_norway`'s `key:\n- a`), with everything
 /// inside its items. Block scalars (`|-` text) are content, left as they are.
 fn indent_sequences(yaml: &str) -> String {
     let indent_of = |line: &str| line.len() - line.trim_start_matches(' ').len();
