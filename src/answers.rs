@@ -339,13 +339,10 @@ pub fn resolve(
                 Ok(visible) => visible,
                 Err(_) if !missing.is_empty() => continue,
                 Err(m) => {
-                    return Err(Error::Manifest {
-                        file: crate::manifest::MANIFEST_FILE.into(),
-                        line: 0,
-                        message: format!(
-                            "question `{}`: `when: {when}` fails to evaluate: {m}",
-                            q.name
-                        ),
+                    return Err(Error::QuestionRule {
+                        question: q.name.clone(),
+                        field: "when",
+                        message: format!("`when: {when}` fails to evaluate: {m}"),
                     });
                 }
             },
@@ -437,21 +434,22 @@ pub fn manifest_default(
     };
     let raw = match default {
         serde_norway::Value::String(s) if expr::is_template(s) => {
-            let rendered =
-                expr::render_str(tera, s, &earlier.to_context()).map_err(|m| Error::Manifest {
-                    file: crate::manifest::MANIFEST_FILE.into(),
-                    line: 0,
-                    message: format!("question `{}`: default `{s}` fails to render: {m}", q.name),
-                })?;
+            let rendered = expr::render_str(tera, s, &earlier.to_context()).map_err(|m| {
+                Error::QuestionRule {
+                    question: q.name.clone(),
+                    field: "default",
+                    message: format!("default `{s}` fails to render: {m}"),
+                }
+            })?;
             Raw::Text(rendered)
         }
         other => Raw::Yaml(other.clone()),
     };
     parse(q, &raw).map(Some).map_err(|e| match e {
-        Error::InvalidAnswer { value, reason, .. } => Error::Manifest {
-            file: crate::manifest::MANIFEST_FILE.into(),
-            line: 0,
-            message: format!("question `{}`: the default `{value}` {reason}", q.name),
+        Error::InvalidAnswer { value, reason, .. } => Error::QuestionRule {
+            question: q.name.clone(),
+            field: "default",
+            message: format!("the default `{value}` {reason}"),
         },
         other => other,
     })

@@ -18,6 +18,16 @@ pub enum Error {
         message: String,
     },
 
+    /// A question's `when` or default that fails to evaluate with the answers
+    /// given so far. Commands place it in the manifest (`TemplateSet::locate`).
+    #[error("{}: question `{question}`: {message}", crate::manifest::MANIFEST_FILE)]
+    QuestionRule {
+        question: String,
+        /// The manifest field: `when` or `default`.
+        field: &'static str,
+        message: String,
+    },
+
     /// A YAML document given by the user (answers file, config, rubric).
     #[error("{file}:{line}:{column}: {message}")]
     Yaml {

@@ -211,6 +211,7 @@ fn try_upgrade(
     }
     let prepared = upgrade::prepare_with(managed, (*set).clone(), target, &mut |s, provided| {
         answers::resolve(&s.manifest, provided, &ProvidedAnswers::new(), None)
+            .map_err(|e| s.locate(e))
     })?;
     let commits = upgrade::write_pristine(repo, &prepared)?;
     let (mut index, conflicts) = upgrade::merge_index(repo, &prepared, prepared.head, &commits)?;

@@ -514,6 +514,12 @@ pub(crate) fn line_of(text: &str, needle: &str) -> usize {
         .map_or(1, |at| text[..at].matches('\n').count() + 1)
 }
 
+/// The line of question `question`'s `field` (`when`, `default`) in the
+/// manifest `text`: the first such field after the question's `name:`.
+pub(crate) fn question_field_line(text: &str, question: &str, field: &str) -> usize {
+    line_of_after(text, &format!("name: {question}"), &format!("{field}:"))
+}
+
 /// The line of the first `needle` after the first `anchor` (the anchor's
 /// line if there is none), e.g. a question's `when:` field.
 fn line_of_after(text: &str, anchor: &str, needle: &str) -> usize {

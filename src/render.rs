@@ -130,17 +130,13 @@ pub fn context(set: &TemplateSet, resolved: &Resolved) -> Result<Answers> {
     for (name, template) in &set.manifest.computed {
         let value =
             expr::render_str(&tera, template, &all.to_context()).map_err(|m| Error::Manifest {
-                file: manifest_name(set),
+                file: set.manifest_name(),
                 line: crate::manifest::line_of(&set.manifest_text, &format!("{name}:")),
                 message: format!("computed value `{name}` fails to render: {m}"),
             })?;
         all.insert(name.clone(), Value::Str(value));
     }
     Ok(all)
-}
-
-fn manifest_name(set: &TemplateSet) -> String {
-    format!("{}/{}", set.origin.source, crate::manifest::MANIFEST_FILE)
 }
 
 /// Renders the template files of `set` with `resolved` answers.
@@ -408,7 +404,7 @@ fn compile_rules(set: &TemplateSet) -> Result<Rules<'_>> {
         let matcher = match (&rule.path, &rule.folder) {
             (Some(glob), _) => {
                 crate::manifest::check_glob(glob).map_err(|message| Error::Manifest {
-                    file: manifest_name(set),
+                    file: set.manifest_name(),
                     line: crate::manifest::line_of(&set.manifest_text, glob),
                     message: format!("file rule {}: {message}", rule.describe()),
                 })?;
@@ -446,7 +442,7 @@ fn treatment(
                 on
             } else {
                 let on = expr::eval_condition(tera, when, ctx).map_err(|m| Error::Manifest {
-                    file: manifest_name(set),
+                    file: set.manifest_name(),
                     line: crate::manifest::line_of(&set.manifest_text, when),
                     message: format!(
                         "file rule #{} ({}): `when: {when}` fails to evaluate: {m}",

@@ -1433,6 +1433,27 @@ fn a_when_naming_an_unknown_question_is_refused_with_its_line() {
 }
 
 #[test]
+fn a_when_or_default_failing_at_run_time_is_placed_at_its_line() {
+    let manifest = fixture_dir("failing-rules").join("template.yaml");
+    Test::new()
+        .args(["new", "abc-svc", "--defaults"])
+        .fixture("failing-rules")
+        .fails(&[
+            &format!("{}:13: question `autoscale`", manifest.display()),
+            "`when: replicas | int > 2` fails to evaluate",
+            "`many` cannot be converted",
+        ]);
+    // With that condition satisfied, the next question's default fails.
+    Test::new()
+        .args(["new", "abc-svc", "--defaults", "--set", "replicas=3"])
+        .fixture("failing-rules")
+        .fails(&[
+            &format!("{}:17: question `label`", manifest.display()),
+            "default `{{ service_name | int + 1 }}` fails to render",
+        ]);
+}
+
+#[test]
 fn a_missing_template_folder_is_refused() {
     Test::new()
         .args(["new", "abc-svc", "--defaults", "--template", "./nowhere"])

@@ -147,7 +147,8 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
         "New repository from {}@{}:",
         set.manifest.name, set.manifest.version
     );
-    let resolved = resolve_answers(&set, &provided, &config, args.answers.defaults, &title)?;
+    let resolved = resolve_answers(&set, &provided, &config, args.answers.defaults, &title)
+        .map_err(|e| set.locate(e))?;
     let context = render::context(&set, &resolved)?;
     let tree = render::render_repo_in(&set, &resolved, &context)?;
     let hook_plan = hooks::plan(&set, &context, args.trust, &config)?;

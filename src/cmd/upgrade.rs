@@ -35,6 +35,7 @@ fn resolver(
         } else {
             answers::resolve(&set.manifest, provided, &config_defaults, None)
         }
+        .map_err(|e| set.locate(e))
     }
 }
 

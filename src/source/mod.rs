@@ -50,6 +50,30 @@ pub struct TemplateSet {
     pub origin: Origin,
 }
 
+impl TemplateSet {
+    /// How the manifest is named in messages: `<source>/template.yaml`.
+    pub fn manifest_name(&self) -> String {
+        format!("{}/{}", self.origin.source, crate::manifest::MANIFEST_FILE)
+    }
+
+    /// Places an error about a question's `when` or default at its line in
+    /// this set's manifest; other errors pass through.
+    pub fn locate(&self, error: Error) -> Error {
+        match error {
+            Error::QuestionRule {
+                question,
+                field,
+                message,
+            } => Error::Manifest {
+                file: self.manifest_name(),
+                line: crate::manifest::question_field_line(&self.manifest_text, &question, field),
+                message: format!("question `{question}`: {message}"),
+            },
+            other => other,
+        }
+    }
+}
+
 /// A template set as read from its source, before its manifest is parsed:
 /// `parse` makes it a `TemplateSet`; the linter parses it leniently instead.
 #[derive(Debug, Clone)]
