@@ -98,12 +98,13 @@ pub struct Written {
 }
 
 /// Writes `tree` to `target`, in `staged` if given (a staging folder made
-/// ahead, which must be in `staging_parent(target)`) or a new one. `alongside`, if
-/// any, runs in the staged folder on a second thread while the files are
-/// written (git: it touches only `.git`); then `finish` runs there with its
-/// result (hooks), before the folder is moved into place. With `force`, an existing non-empty target receives the
-/// files the template produces; nothing else there is deleted, and
-/// `skip_if_exists` files already present are kept.
+/// ahead, which must be in `staging_parent(target)`) or a new one.
+/// `alongside`, if any, runs in the staged folder on a second thread while
+/// the files are written (git: it touches only `.git`); then `finish` runs
+/// there with its result (hooks), before the folder is moved into place.
+/// With `force`, an existing non-empty target receives the files the
+/// template produces; nothing else there is deleted, and `skip_if_exists`
+/// files already present are kept.
 pub fn write_new<T: Send>(
     tree: &FileTree,
     target: &Path,
