@@ -28,18 +28,32 @@ pub fn install_interrupt_cleanup() {
     });
 }
 
-/// A staging folder that removes itself unless committed.
+/// A staging folder that removes itself unless committed, with the folders
+/// above it that were made for it.
 pub struct Staging {
     path: PathBuf,
     keep: bool,
+    /// The highest folder above the staging folder that did not exist.
+    made_above: Option<PathBuf>,
 }
 
 impl Staging {
     /// Creates the staging folder for `target`, and the folders above it.
     fn for_target(target: &Path) -> Result<Staging> {
         let parent = staging_parent(target);
+        let made_above = parent
+            .ancestors()
+            .take_while(|dir| !dir.as_os_str().is_empty() && !dir.exists())
+            .last()
+            .map(Path::to_path_buf);
         fs::create_dir_all(parent).map_err(Error::io("cannot create the parent folder", parent))?;
-        Staging::create_in(parent)
+        let mut staging = Staging::create_in(parent);
+        if let Ok(staging) = &mut staging {
+            staging.made_above = made_above;
+        } else if let Some(top) = &made_above {
+            remove_empty_folders(parent, top);
+        }
+        staging
     }
 
     /// Creates a staging folder in `parent`, which must exist: hidden, and
@@ -55,7 +69,11 @@ impl Staging {
             .map_err(|_| Error::Other("internal lock poisoned".into()))?
             .push(path.clone());
         fs::create_dir(&path).map_err(Error::io("cannot create the staging folder", &path))?;
-        Ok(Staging { path, keep: false })
+        Ok(Staging {
+            path,
+            keep: false,
+            made_above: None,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -72,10 +90,22 @@ pub fn staging_parent(target: &Path) -> &Path {
         .unwrap_or(Path::new("."))
 }
 
+/// Removes `from` and the folders above it up to `top`, while they are empty.
+fn remove_empty_folders(from: &Path, top: &Path) {
+    for dir in from.ancestors() {
+        if fs::remove_dir(dir).is_err() || dir == top {
+            break;
+        }
+    }
+}
+
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.keep {
             let _ = fs::remove_dir_all(&self.path);
+            if let (Some(top), Some(parent)) = (&self.made_above, self.path.parent()) {
+                remove_empty_folders(parent, top);
+            }
         }
         if let Ok(mut dirs) = STAGING.lock() {
             dirs.retain(|d| d != &self.path);

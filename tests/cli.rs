@@ -1454,6 +1454,48 @@ fn a_when_or_default_failing_at_run_time_is_placed_at_its_line() {
 }
 
 #[test]
+fn a_repository_that_cannot_be_created_leaves_nothing_behind() {
+    // A git template folder (init.templateDir) holding a file where git
+    // makes its `objects` folder: creating the repository fails. Both ways
+    // of creating it are covered: ahead of the render (into an existing
+    // folder) and after it (into a folder that does not exist yet).
+    for output in [None, Some("new/parent/svc")] {
+        let t = Test::new();
+        let templates = t.root.path().join("home/git-templates");
+        fs::create_dir_all(&templates).unwrap();
+        fs::write(templates.join("objects"), "not a folder\n").unwrap();
+        let mut args = vec!["new", "abc-svc", "--set", "owner=payments", "--defaults"];
+        if let Some(output) = output {
+            args.extend(["-o", output]);
+        }
+        let t = t
+            .gitconfig(&format!(
+                "[init]\n\ttemplateDir = {}\n",
+                templates.display()
+            ))
+            .args(args);
+        let run = t.run().code(2);
+        run.assert_stderr("git: init");
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        let mut left: Vec<String> = walkdir::WalkDir::new(t.cwd())
+            .min_depth(1)
+            .into_iter()
+            .map(|e| {
+                e.unwrap()
+                    .path()
+                    .strip_prefix(t.cwd())
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        left.sort();
+        // Not even the folders made above the target.
+        assert!(left.is_empty(), "{output:?} left {left:?}: {}", run.stderr);
+    }
+}
+
+#[test]
 fn a_missing_template_folder_is_refused() {
     Test::new()
         .args(["new", "abc-svc", "--defaults", "--template", "./nowhere"])
