@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::expr;
 use crate::manifest::{Manifest, Question, QuestionType};
+use crate::source::TemplateSet;
 use crate::validate::NamedValidator;
 
 /// A typed answer.
@@ -308,6 +309,17 @@ pub fn check_known_keys(manifest: &Manifest, provided: &ProvidedAnswers) -> Resu
         }
     }
     Ok(())
+}
+
+/// `resolve` for a template set: a question's `when` or default that fails
+/// is reported at its line in the set's manifest (`TemplateSet::locate`).
+pub fn resolve_set(
+    set: &TemplateSet,
+    provided: &ProvidedAnswers,
+    defaults: &ProvidedAnswers,
+    asker: Option<&mut dyn Asker>,
+) -> Result<Resolved> {
+    resolve(&set.manifest, provided, defaults, asker).map_err(|e| set.locate(e))
 }
 
 /// Resolves every question in order. `provided` wins; then `defaults`

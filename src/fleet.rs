@@ -210,8 +210,7 @@ fn try_upgrade(
         )));
     }
     let prepared = upgrade::prepare_with(managed, (*set).clone(), target, &mut |s, provided| {
-        answers::resolve(&s.manifest, provided, &ProvidedAnswers::new(), None)
-            .map_err(|e| s.locate(e))
+        answers::resolve_set(s, provided, &ProvidedAnswers::new(), None)
     })?;
     let commits = upgrade::write_pristine(repo, &prepared)?;
     let (mut index, conflicts) = upgrade::merge_index(repo, &prepared, prepared.head, &commits)?;

@@ -420,7 +420,7 @@ fn render_cases(raw: &RawTemplateSet, manifest: Manifest, report: &mut Report) {
         .cases
         .par_iter()
         .map(|case| {
-            let outcome = match snapshot::resolve_case(&set.manifest, case) {
+            let outcome = match snapshot::resolve_case(&set, case) {
                 Err(e) => Err(Finding {
                     kind: Kind::InvalidCase,
                     place: format!(

@@ -84,15 +84,15 @@ pub fn case_answers(case: &Case) -> ProvidedAnswers {
 
 /// Resolves the answers of `case` the way `newsvc new --defaults` does, but
 /// without user config defaults (snapshots must not depend on the machine).
-pub fn resolve_case(manifest: &Manifest, case: &Case) -> Result<Resolved> {
-    answers::resolve(manifest, &case_answers(case), &ProvidedAnswers::new(), None)
-        .map_err(|e| in_case(manifest, case, e))
+pub fn resolve_case(set: &TemplateSet, case: &Case) -> Result<Resolved> {
+    answers::resolve_set(set, &case_answers(case), &ProvidedAnswers::new(), None)
+        .map_err(|e| in_case(&set.manifest, case, e))
 }
 
 /// Renders `case` of `set` as a repository (files plus `.newsvc.yml`).
 /// Pass a set prepared by `for_snapshots`.
 pub fn render_case(set: &TemplateSet, case: &Case) -> Result<FileTree> {
-    let resolved = resolve_case(&set.manifest, case)?;
+    let resolved = resolve_case(set, case)?;
     render::render_repo(set, &resolved).map_err(|e| in_case(&set.manifest, case, e))
 }
 

@@ -285,8 +285,7 @@ pub fn rerender_recorded(
         )));
     };
     let provided = answers_for(&old_set, record, &ProvidedAnswers::new());
-    let resolved = answers::resolve(&old_set.manifest, &provided, &ProvidedAnswers::new(), None)
-        .map_err(|e| old_set.locate(e))?;
+    let resolved = answers::resolve_set(&old_set, &provided, &ProvidedAnswers::new(), None)?;
     let mut tree = render::render_repo(&old_set, &resolved)?;
     // The base's record is what the repo recorded, so `.newsvc.yml` merges from it.
     tree.insert(RECORD_FILE, crate::tree::FileEntry::new(record.to_yaml()));

@@ -65,14 +65,13 @@ pub(crate) fn resolve_answers(
     let config_defaults = config.default_answers(&set.manifest.variable_names());
     if !defaults && prompt::can_prompt() {
         let mut asker = prompt::TerminalAsker::default();
-        let resolved =
-            answers::resolve(&set.manifest, provided, &config_defaults, Some(&mut asker))?;
+        let resolved = answers::resolve_set(set, provided, &config_defaults, Some(&mut asker))?;
         if !prompt::confirm_summary(title, &resolved.recorded)? {
             return Err(Error::Cancelled);
         }
         Ok(resolved)
     } else {
-        answers::resolve(&set.manifest, provided, &config_defaults, None)
+        answers::resolve_set(set, provided, &config_defaults, None)
     }
 }
 
@@ -147,8 +146,7 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
         "New repository from {}@{}:",
         set.manifest.name, set.manifest.version
     );
-    let resolved = resolve_answers(&set, &provided, &config, args.answers.defaults, &title)
-        .map_err(|e| set.locate(e))?;
+    let resolved = resolve_answers(&set, &provided, &config, args.answers.defaults, &title)?;
     let context = render::context(&set, &resolved)?;
     let tree = render::render_repo_in(&set, &resolved, &context)?;
     let hook_plan = hooks::plan(&set, &context, args.trust, &config)?;

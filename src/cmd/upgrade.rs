@@ -31,11 +31,10 @@ fn resolver(
         let config_defaults = config.default_answers(&set.manifest.variable_names());
         if !defaults && prompt::can_prompt() {
             let mut asker = prompt::TerminalAsker::default();
-            answers::resolve(&set.manifest, provided, &config_defaults, Some(&mut asker))
+            answers::resolve_set(set, provided, &config_defaults, Some(&mut asker))
         } else {
-            answers::resolve(&set.manifest, provided, &config_defaults, None)
+            answers::resolve_set(set, provided, &config_defaults, None)
         }
-        .map_err(|e| set.locate(e))
     }
 }
 
