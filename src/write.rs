@@ -46,14 +46,18 @@ impl Staging {
             .take_while(|dir| !dir.as_os_str().is_empty() && !dir.exists())
             .last()
             .map(Path::to_path_buf);
-        fs::create_dir_all(parent).map_err(Error::io("cannot create the parent folder", parent))?;
-        let mut staging = Staging::create_in(parent);
-        if let Ok(staging) = &mut staging {
-            staging.made_above = made_above;
-        } else if let Some(top) = &made_above {
-            remove_empty_folders(parent, top);
-        }
-        staging
+        // On failure, the folders made so far go too.
+        let undo = |_: &Error| {
+            if let Some(top) = &made_above {
+                remove_empty_folders(parent, top);
+            }
+        };
+        fs::create_dir_all(parent)
+            .map_err(Error::io("cannot create the parent folder", parent))
+            .inspect_err(undo)?;
+        let mut staging = Staging::create_in(parent).inspect_err(undo)?;
+        staging.made_above = made_above;
+        Ok(staging)
     }
 
     /// Creates a staging folder in `parent`, which must exist: hidden, and
@@ -90,10 +94,11 @@ pub fn staging_parent(target: &Path) -> &Path {
         .unwrap_or(Path::new("."))
 }
 
-/// Removes `from` and the folders above it up to `top`, while they are empty.
+/// Removes `from` and the folders above it up to `top`, while they are empty
+/// (those that were never made are passed over).
 fn remove_empty_folders(from: &Path, top: &Path) {
     for dir in from.ancestors() {
-        if fs::remove_dir(dir).is_err() || dir == top {
+        if (dir.exists() && fs::remove_dir(dir).is_err()) || dir == top {
             break;
         }
     }

@@ -1496,6 +1496,25 @@ fn a_repository_that_cannot_be_created_leaves_nothing_behind() {
 }
 
 #[test]
+fn folders_made_above_the_target_are_removed_when_one_cannot_be_made() {
+    // `new` can be made, the name below it cannot (too long for the file
+    // system): `new` must not stay behind.
+    let output = format!("new/{}/svc", "x".repeat(300));
+    let run = Test::new()
+        .args([
+            "new",
+            "abc-svc",
+            "--set",
+            "owner=payments",
+            "--defaults",
+            "-o",
+            &output,
+        ])
+        .fails(&["cannot create the parent folder"]);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+#[test]
 fn a_missing_template_folder_is_refused() {
     Test::new()
         .args(["new", "abc-svc", "--defaults", "--template", "./nowhere"])
