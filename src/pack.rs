@@ -58,13 +58,8 @@ pub struct Pack {
     pub index: Vec<u8>,
 }
 
-/// Builds the pack of a root commit whose tree is `tree`.
-pub fn build(tree: &FileTree, identity: &Identity, message: &str) -> Pack {
-    tree_objects(tree).with_commit(identity, message)
-}
-
 /// The blobs and trees of `tree`: the costly part of a pack (hashing and
-/// compressing every file), which needs no identity, so it can be made
+/// copying every file), which needs no identity, so it can be made
 /// before the repository (and so the committer) is known.
 pub fn tree_objects(tree: &FileTree) -> TreeObjects {
     let mut objects = Objects::default();
@@ -350,7 +345,7 @@ mod tests {
             .collect();
         tree.insert("large.txt", FileEntry::new(large.clone()));
         tree.insert("full.txt", FileEntry::new("x".repeat(65_535)));
-        let pack = build(&tree, &identity(), "First\n\nBody\n");
+        let pack = tree_objects(&tree).with_commit(&identity(), "First\n\nBody\n");
 
         let dir = tempfile::tempdir().unwrap();
         let repo = git2::Repository::init(dir.path()).unwrap();
