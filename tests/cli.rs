@@ -1406,51 +1406,52 @@ fn a_tera_syntax_error_names_the_template_file_and_line() {
     );
 }
 
+/// Runs `newsvc new abc-svc --defaults` with `extra` arguments on the
+/// fixture template `fixture`, expecting exit 2 with the error at `at` of its
+/// `template.yaml` (`LINE:` or `LINE: more`) and every one of `needles`.
+fn fails_in_manifest(fixture: &str, extra: &[&str], at: &str, needles: &[&str]) {
+    let manifest = fixture_dir(fixture).join("template.yaml");
+    let place = format!("{}:{at}", manifest.display());
+    let mut all = vec![place.as_str()];
+    all.extend_from_slice(needles);
+    let mut args = vec!["new", "abc-svc", "--defaults"];
+    args.extend_from_slice(extra);
+    Test::new().args(args).fixture(fixture).fails(&all);
+}
+
 #[test]
 fn a_manifest_with_an_unknown_field_is_refused_with_file_line_and_field() {
-    let manifest = fixture_dir("unknown-field").join("template.yaml");
-    Test::new()
-        .args(["new", "abc-svc", "--defaults"])
-        .fixture("unknown-field")
-        .fails(&[
-            &format!("{}:8:", manifest.display()),
-            "unknown field `colour`",
-        ]);
+    fails_in_manifest("unknown-field", &[], "8:", &["unknown field `colour`"]);
 }
 
 #[test]
 fn a_when_naming_an_unknown_question_is_refused_with_its_line() {
-    let manifest = fixture_dir("unknown-when").join("template.yaml");
-    Test::new()
-        .args(["new", "abc-svc", "--defaults"])
-        .fixture("unknown-when")
-        .fails(&[
-            &format!("{}:11:", manifest.display()),
-            "`when`",
-            "unknown question `flavour`",
-            "service_name",
-        ]);
+    fails_in_manifest(
+        "unknown-when",
+        &[],
+        "11:",
+        &["`when`", "unknown question `flavour`", "service_name"],
+    );
 }
 
 #[test]
 fn a_when_or_default_failing_at_run_time_is_placed_at_its_line() {
-    let manifest = fixture_dir("failing-rules").join("template.yaml");
-    Test::new()
-        .args(["new", "abc-svc", "--defaults"])
-        .fixture("failing-rules")
-        .fails(&[
-            &format!("{}:13: question `autoscale`", manifest.display()),
+    fails_in_manifest(
+        "failing-rules",
+        &[],
+        "13: question `autoscale`",
+        &[
             "`when: replicas | int > 2` fails to evaluate",
             "`many` cannot be converted",
-        ]);
+        ],
+    );
     // With that condition satisfied, the next question's default fails.
-    Test::new()
-        .args(["new", "abc-svc", "--defaults", "--set", "replicas=3"])
-        .fixture("failing-rules")
-        .fails(&[
-            &format!("{}:17: question `label`", manifest.display()),
-            "default `{{ service_name | int + 1 }}` fails to render",
-        ]);
+    fails_in_manifest(
+        "failing-rules",
+        &["--set", "replicas=3"],
+        "17: question `label`",
+        &["default `{{ service_name | int + 1 }}` fails to render"],
+    );
 }
 
 #[test]
