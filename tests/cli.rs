@@ -6,6 +6,10 @@
 //! can neither read the developer's config nor hang. Failing runs must exit
 //! 2, say what is wrong, and leave the working folder exactly as it was.
 
+#[path = "common/bin.rs"]
+mod bin;
+use bin::newsvc_bin;
+
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fs;
@@ -129,7 +133,7 @@ impl Test {
     /// The command, with the temporary world's environment and nothing
     /// inherited that could change newsvc's or git's behaviour.
     fn command(&self) -> std::process::Command {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_newsvc"));
+        let mut cmd = std::process::Command::new(newsvc_bin());
         for (key, _) in std::env::vars_os() {
             let key = key.to_string_lossy();
             if key.starts_with("GIT_") || key.starts_with("NEWSVC_") || key.starts_with("XDG_") {

@@ -5,11 +5,11 @@
 
 mod common;
 
+use common::newsvc_bin;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-use assert_cmd::cargo::CommandCargoExt;
 
 struct Fleet {
     tmp: tempfile::TempDir,
@@ -19,8 +19,7 @@ struct Fleet {
 const NOTE: &str = "Template 1.1.0 note.";
 
 fn newsvc(tmp: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("newsvc")
-        .unwrap()
+    Command::new(newsvc_bin())
         .args(args)
         .current_dir(tmp)
         .env("HOME", tmp.join("home"))

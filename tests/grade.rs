@@ -12,6 +12,7 @@ use std::time::Duration;
 use assert_cmd::Command;
 
 mod common;
+use common::newsvc_bin;
 use tempfile::TempDir;
 
 const TODAY: &str = "2026-01-10";
@@ -55,7 +56,7 @@ impl World {
     }
 
     fn cmd(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsvc"));
+        let mut cmd = Command::new(newsvc_bin());
         cmd.current_dir(self.root.path())
             .env("HOME", self.path("home"))
             .env("XDG_CONFIG_HOME", self.path("config"))
@@ -312,7 +313,7 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     let world = World::new();
     let repo = world.render("tty", "python", "web", None);
     let on_pty = |no_color: Option<&str>| -> String {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_newsvc"));
+        let mut cmd = std::process::Command::new(newsvc_bin());
         cmd.args(["grade", repo.to_str().unwrap()])
             .env("HOME", world.path("home"))
             .env("NEWSVC_TODAY", TODAY)

@@ -4,6 +4,10 @@
 
 #![cfg(unix)]
 
+#[path = "common/bin.rs"]
+mod bin;
+use bin::newsvc_bin;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,7 +29,7 @@ struct Pty {
 
 impl Pty {
     fn spawn(world: &World, args: &[&str]) -> Pty {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsvc"));
+        let mut cmd = Command::new(newsvc_bin());
         for (key, _) in std::env::vars_os() {
             let key = key.to_string_lossy();
             if key.starts_with("GIT_") || key.starts_with("NEWSVC_") || key.starts_with("XDG_") {

@@ -2,6 +2,10 @@
 //! a table of sizing cases, invalid inputs, and `--apply` rewriting an
 //! environment's terraform.tfvars while keeping every other byte.
 
+#[path = "common/bin.rs"]
+mod bin;
+use bin::newsvc_bin;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -15,7 +19,7 @@ struct Run {
 }
 
 fn newsvc(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_newsvc"))
+    let output = Command::new(newsvc_bin())
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env("HOME", dir)

@@ -27,7 +27,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::{Case, cases_where, render_case, render_root};
+use common::{Case, cases_where, newsvc_bin, render_case, render_root};
 
 /// A Python interpreter able to create virtualenvs: 3.12 (the image's
 /// version) when it is installed, else the machine's `python3` (3.11+).
@@ -473,7 +473,7 @@ fn longest_names_still_render_ruff_clean_code() {
     ];
     for (i, shape) in shapes.iter().enumerate() {
         let out = render_root().join(format!("python-longest-{i}-{}", std::process::id()));
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsvc"));
+        let mut cmd = Command::new(newsvc_bin());
         cmd.args(["new", "--template"])
             .arg(common::default_template_dir())
             .args(["--defaults", "--no-git", "-o"])

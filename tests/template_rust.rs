@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Case, cases_where, render_case, tool};
+use common::{Case, cases_where, newsvc_bin, render_case, tool};
 
 /// The Rust snapshot cases.
 fn rust_cases() -> Vec<Case> {
@@ -545,7 +545,7 @@ fn diff(before: &str, after: &str) -> String {
 #[test]
 fn a_rust_service_named_like_a_locked_crate_is_refused() {
     let out = common::render_root().join(format!("rust-named-tokio-{}", std::process::id()));
-    let output = Command::new(env!("CARGO_BIN_EXE_newsvc"))
+    let output = Command::new(newsvc_bin())
         .args(["new", "--template"])
         .arg(common::default_template_dir())
         .args(["--defaults", "--no-git", "-o"])

@@ -3,10 +3,12 @@
 //! (tests/fixtures/upgrade/v1 → v2 → v3). v2 adds a file, removes a file,
 //! changes lines in files the team also changes, and adds a question.
 
+#[path = "common/bin.rs"]
+mod bin;
+use bin::newsvc_bin;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-use assert_cmd::cargo::CommandCargoExt;
 
 struct Env {
     tmp: tempfile::TempDir,
@@ -35,8 +37,7 @@ impl Env {
     }
 
     fn newsvc(&self, args: &[&str]) -> Output {
-        Command::cargo_bin("newsvc")
-            .unwrap()
+        Command::new(newsvc_bin())
             .args(args)
             .current_dir(self.tmp.path())
             .env("HOME", self.tmp.path().join("home"))

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{World, git, run};
+use crate::{World, git, newsvc_bin, run};
 
 fn manifest(version: &str) -> String {
     format!(
@@ -331,7 +331,7 @@ fn parallel_runs_share_one_cache() {
 fn parallel_round(w: &World, o: &Origin, round: usize) {
     let children: Vec<_> = (0..4)
         .map(|i| {
-            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_newsvc"));
+            let mut cmd = std::process::Command::new(newsvc_bin());
             cmd.args([
                 "new",
                 "from-git",

@@ -7,12 +7,15 @@
 //! `XDG_CACHE_HOME` point into a temp folder, `NO_COLOR=1`, stdin is closed,
 //! so no run can read the developer's config or git cache, or hang.
 
+#[path = "../common/bin.rs"]
+mod bin;
 mod default_snapshots;
 mod git_source;
 mod hooks;
 mod lint;
 mod snapshot;
 
+use bin::newsvc_bin;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -44,7 +47,7 @@ impl World {
 
     /// `newsvc ARGS` in the world's `work/` folder.
     pub(crate) fn newsvc(&self, args: &[&str]) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_newsvc"));
+        let mut cmd = assert_cmd::Command::new(newsvc_bin());
         cmd.args(args)
             .current_dir(self.path("work"))
             .env("HOME", self.path("home"))

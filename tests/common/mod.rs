@@ -2,6 +2,10 @@
 //! default template, each rendered once per test run through the real binary.
 #![allow(dead_code, unreachable_pub)]
 
+mod bin;
+
+pub use bin::newsvc_bin;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
@@ -95,7 +99,7 @@ pub fn render_case(case: &Case) -> PathBuf {
     if out.exists() {
         return out;
     }
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsvc"));
+    let mut cmd = Command::new(newsvc_bin());
     cmd.arg("new")
         .arg("--template")
         .arg(default_template_dir())
