@@ -192,31 +192,13 @@ pub fn write_new<T: Send>(
     Ok(written)
 }
 
-/// Writes every file of `tree` under `root` (which must exist): the folders
-/// first, each once, then the files on all cores (file creation is mostly
-/// kernel time, and files in different folders are created in parallel).
-/// The first error in file order is the one reported.
+/// Writes every file of `tree` under `root` (which must exist) on all cores:
+/// file creation is mostly kernel time, and files in different folders are
+/// created in parallel. Each thread makes the folders its own files need
+/// before writing them (a folder two threads need is made by whichever comes
+/// first), so no thread waits for the others' folders. The first error in
+/// file order is the one reported.
 pub fn write_tree(tree: &FileTree, root: &Path) -> Result<()> {
-    let mut folders = std::collections::BTreeSet::new();
-    for path in tree.paths() {
-        let mut at = path.as_str();
-        while let Some((parent, _)) = at.rsplit_once('/') {
-            if !folders.insert(parent) {
-                break;
-            }
-            at = parent;
-        }
-    }
-    // Sorted, so a folder comes before the folders inside it.
-    for folder in folders {
-        let full = root.join(folder);
-        match fs::create_dir(&full) {
-            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
-                return Err(Error::io("cannot create folder", &full)(e));
-            }
-            _ => {}
-        }
-    }
     let files: Vec<_> = tree.iter().collect();
     let workers = if files.len() < PARALLEL_MIN_FILES {
         1
@@ -225,6 +207,7 @@ pub fn write_tree(tree: &FileTree, root: &Path) -> Result<()> {
     };
     let chunk = files.len().div_ceil(workers).max(1);
     let write_all = |part: &[(&String, &crate::tree::FileEntry)]| -> Result<()> {
+        make_folders(part.iter().map(|(path, _)| path.as_str()), root)?;
         for (path, entry) in part {
             let full = root.join(path);
             fs::write(&full, &entry.bytes).map_err(Error::io("cannot write", &full))?;
@@ -249,6 +232,33 @@ pub fn write_tree(tree: &FileTree, root: &Path) -> Result<()> {
         }
         result
     })
+}
+
+/// Makes under `root` every folder the files at `paths` are in, each once,
+/// a folder before the folders inside it. One that exists already (made by
+/// another thread) is fine.
+fn make_folders<'a>(paths: impl Iterator<Item = &'a str>, root: &Path) -> Result<()> {
+    let mut folders = std::collections::BTreeSet::new();
+    for path in paths {
+        let mut at = path;
+        while let Some((parent, _)) = at.rsplit_once('/') {
+            if !folders.insert(parent) {
+                break;
+            }
+            at = parent;
+        }
+    }
+    // Sorted, so a folder comes before the folders inside it.
+    for folder in folders {
+        let full = root.join(folder);
+        match fs::create_dir(&full) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                return Err(Error::io("cannot create folder", &full)(e));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Below this many files, one thread writes them all.
@@ -395,5 +405,22 @@ mod tests {
         fs::create_dir(dir.path().join("f35.txt")).unwrap();
         let err = write_tree(&tree, dir.path()).unwrap_err().to_string();
         assert!(err.contains("f05.txt"), "{err}");
+    }
+
+    #[test]
+    fn a_file_where_a_folder_goes_fails_the_first_file_in_it() {
+        let mut tree = FileTree::default();
+        for i in 0..40 {
+            tree.insert(format!("docs/f{i:02}.txt"), FileEntry::new("x"));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("docs"), "in the way").unwrap();
+        let err = write_tree(&tree, dir.path()).unwrap_err().to_string();
+        // Made by neither thread (it exists), so the first file fails.
+        assert!(err.contains("docs/f00.txt"), "{err}");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("docs")).unwrap(),
+            "in the way"
+        );
     }
 }
