@@ -408,6 +408,20 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_that_cannot_be_made_is_named() {
+        let mut tree = FileTree::default();
+        let long = "x".repeat(300);
+        for i in 0..40 {
+            tree.insert(format!("ok/f{i:02}.txt"), FileEntry::new("x"));
+        }
+        tree.insert(format!("{long}/f.txt"), FileEntry::new("x"));
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_tree(&tree, dir.path()).unwrap_err().to_string();
+        assert!(err.contains("cannot create folder"), "{err}");
+        assert!(err.contains(&long), "{err}");
+    }
+
+    #[test]
     fn a_file_where_a_folder_goes_fails_the_first_file_in_it() {
         let mut tree = FileTree::default();
         for i in 0..40 {
