@@ -147,24 +147,515 @@ pub fn render(set: &TemplateSet, resolved: &Resolved) -> Result<FileTree> {
 /// Renders the template files of `set` in `all`, the full context (see
 /// `context`), for callers that need the context too.
 pub fn render_in(set: &TemplateSet, all: &Answers) -> Result<FileTree> {
-    let ctx = all.to_context();
-    let rules = compile_rules(set)?;
-    let tera = expr::engine();
-    rules.evaluate_conditions(&tera, &ctx);
+    render_after(set, Threads::AsManyAsUseful, || Ok(((), all.clone()))).map(|((), _, tree)| tree)
+}
 
-    // Decide each file's treatment first, so only included files are parsed.
-    let mut plan = Vec::new();
-    for file in &set.files {
-        let t = treatment(set, &rules, &file.path, &tera, &ctx)?;
-        if t.included {
-            plan.push((file, t));
+/// Renders the repository of `set` for the answers `answer` returns (the
+/// resolved answers and their full context, see `context`), and returns
+/// them with it. The templates every answer set includes are parsed on
+/// another thread while `answer` runs (it may prompt), so most of the
+/// parsing is done by the time the answers are known. Same output and
+/// errors as `answer` followed by `render_repo_in`.
+pub fn render_repo_after(
+    set: &TemplateSet,
+    answer: impl FnOnce() -> Result<(Resolved, Answers)>,
+) -> Result<(Resolved, Answers, FileTree)> {
+    let (resolved, all, mut tree) = render_after(set, Threads::AsManyAsUseful, answer)?;
+    tree.insert(
+        RECORD_FILE,
+        FileEntry::new(record_for(set, &resolved.recorded).to_yaml()),
+    );
+    Ok((resolved, all, tree))
+}
+
+/// How many threads a render may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Threads {
+    /// One more per core when the templates are big enough to pay for it.
+    AsManyAsUseful,
+    /// The calling thread only (tests compare the two).
+    #[cfg(test)]
+    One,
+}
+
+/// An included template file, by its place in the set, and what the rules
+/// say about it.
+#[derive(Debug, Clone)]
+struct Planned<'s> {
+    index: usize,
+    file: &'s TemplateFile,
+    treatment: Treatment,
+}
+
+/// A rendered file: its output path and bytes, or `None` when its path
+/// renders empty (the file is dropped).
+type Output = Option<(String, Vec<u8>)>;
+
+/// What rendering one file gave, by its place in the set.
+type Done = Vec<(usize, std::result::Result<Output, Failure>)>;
+
+/// Below this much template text, one thread renders everything: starting a
+/// second costs more than it saves.
+const PARALLEL_MIN_BYTES: usize = 64 * 1024;
+/// About this much template text is parsed at once by one thread: big
+/// enough that tera's per-call checks of everything parsed so far stay
+/// small, small enough that the threads finish close together.
+const BATCH_BYTES: usize = 12 * 1024;
+/// Template text that composes templates (include, extends, import) needs
+/// every template in one engine.
+const COMPOSING_TAGS: [&str; 3] = ["include", "extends", "import"];
+
+/// The core of every render. Parsing the templates is most of its cost, so
+/// with big enough templates the work is shared with a helper thread (and
+/// one more per core beyond two):
+/// - before `answer` runs, the files no `when` can exclude are queued, and
+///   the helper starts parsing them;
+/// - once the answers are known, the other included files are queued, and
+///   this thread and the helpers take batches from both queues until none
+///   are left, each parsing with an engine of its own.
+///
+/// Templates that include others (`include`, `extends`, `import`) need them
+/// all in one engine: this thread then renders every file, in one batch.
+///
+/// The output, and which error is reported, do not depend on the threads:
+/// each file is rendered on its own, and a syntax error anywhere wins over a
+/// rendering error, the earliest file first.
+fn render_after<T>(
+    set: &TemplateSet,
+    threads: Threads,
+    answer: impl FnOnce() -> Result<(T, Answers)>,
+) -> Result<(T, Answers, FileTree)> {
+    let rules = match compile_rules(set) {
+        Ok(rules) => rules,
+        Err(e) => {
+            // The answers' errors come first, as for a valid manifest.
+            answer()?;
+            return Err(e);
+        }
+    };
+    let tags = memchr::memmem::Finder::new(b"{%");
+    let composes = |items: &[Planned<'_>]| {
+        items
+            .iter()
+            .filter_map(template_text)
+            .any(|text| composes_templates(&tags, text.as_bytes()))
+    };
+    let big = threads == Threads::AsManyAsUseful
+        && set.files.iter().map(|f| f.bytes.len()).sum::<usize>() >= PARALLEL_MIN_BYTES;
+    let unconditional = if big {
+        unconditional_files(set, &rules)
+    } else {
+        Vec::new()
+    };
+    let ahead_composes = composes(&unconditional);
+    let parallel = big && !ahead_composes;
+    let ahead = Queue::new(if parallel { unconditional } else { Vec::new() });
+    let board = Board::default();
+    std::thread::scope(|scope| {
+        let board = &board;
+        let ahead = &ahead;
+        let helper = parallel.then(|| scope.spawn(move || help(scope, ahead, board, true)));
+        // Until the plan is published, a failure here (or a panic) tells
+        // the helpers to stop.
+        let stop_unless_published = Publisher(board);
+        let (answered, all) = answer()?;
+        let ctx = all.to_context();
+        let tera = expr::engine();
+        rules.evaluate_conditions(&tera, &ctx);
+        let mut plan = Vec::new();
+        for (index, file) in set.files.iter().enumerate() {
+            let treatment = treatment(&rules, &file.path, |r, when| {
+                expr::eval_condition(&tera, when, &ctx).map_err(|m| Error::Manifest {
+                    file: set.manifest_name(),
+                    line: crate::manifest::line_of(&set.manifest_text, when),
+                    message: format!(
+                        "file rule #{} ({}): `when: {when}` fails to evaluate: {m}",
+                        r.index + 1,
+                        r.rule.describe()
+                    ),
+                })
+            })?;
+            if treatment.included {
+                plan.push(Planned {
+                    index,
+                    file,
+                    treatment,
+                });
+            }
+        }
+        let queued_ahead = ahead.indexes();
+        let rest: Vec<Planned<'_>> = plan
+            .iter()
+            .filter(|item| !queued_ahead.contains(&item.index))
+            .cloned()
+            .collect();
+        // The engine that evaluated the conditions parses for this thread.
+        let mut worker = Worker {
+            engine: tera,
+            done: Vec::new(),
+        };
+        let done = if ahead_composes || composes(&rest) {
+            // Templates that include others need them all in one engine:
+            // the helpers stop, and what they parsed ahead is not used.
+            drop(stop_unless_published);
+            if let Some(helper) = helper {
+                let _ = helper.join();
+            }
+            worker.work(&Queue::whole(plan.clone()), &ctx);
+            worker.done
+        } else {
+            let shared = std::sync::Arc::new(Published {
+                ctx,
+                rest: Queue::new(rest),
+            });
+            stop_unless_published.publish(shared.clone());
+            worker.work(ahead, &shared.ctx);
+            worker.work(&shared.rest, &shared.ctx);
+            let mut done = worker.done;
+            if let Some(helper) = helper {
+                done.extend(
+                    helper
+                        .join()
+                        .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                );
+            }
+            done
+        };
+        let outputs = outputs_in_order(done)?;
+        let tree = assemble(&plan, outputs)?;
+        Ok((answered, all, tree))
+    })
+}
+
+/// A helper thread: parses the files queued ahead, waits for the answers,
+/// then renders what it parsed and takes batches like the calling thread.
+/// The first helper starts the others, if there are more cores.
+fn help<'scope, 's: 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    ahead: &'scope Queue<'s>,
+    board: &'scope Board<'s>,
+    first: bool,
+) -> Done {
+    let others: Vec<_> = if first {
+        (2..crate::cores())
+            .map(|_| scope.spawn(move || help(scope, ahead, board, false)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut worker = Worker::default();
+    let mut parsed = Vec::new();
+    while let Some(batch) = ahead.take() {
+        parsed.extend(worker.parse(batch, false));
+    }
+    let mut done = Vec::new();
+    if let Some(published) = board.wait() {
+        for item in parsed {
+            worker.render(item, &published.ctx);
+        }
+        worker.work(ahead, &published.ctx);
+        worker.work(&published.rest, &published.ctx);
+        done = worker.done;
+    }
+    for other in others {
+        done.extend(
+            other
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+        );
+    }
+    done
+}
+
+/// The files every answer set includes (no rule with a `when` matches
+/// them) that tera renders, with their treatment: known before the answers.
+fn unconditional_files<'s>(set: &'s TemplateSet, rules: &Rules<'_>) -> Vec<Planned<'s>> {
+    set.files
+        .iter()
+        .enumerate()
+        .filter(|(_, file)| !rules.matching(&file.path).any(|r| r.rule.when.is_some()))
+        .filter_map(|(index, file)| {
+            let treatment = treatment(rules, &file.path, |_, _| {
+                unreachable!("no rule with a condition matches")
+            })
+            .ok()?;
+            let item = Planned {
+                index,
+                file,
+                treatment,
+            };
+            template_text(&item).is_some().then_some(item)
+        })
+        .collect()
+}
+
+/// Files waiting to be parsed and rendered, handed out in contiguous
+/// batches of about `BATCH_BYTES` of template text.
+#[derive(Default)]
+struct Queue<'s> {
+    items: Vec<Planned<'s>>,
+    /// All items are one batch: templates that include each other.
+    whole: bool,
+    /// Where each batch ends in `items`.
+    ends: Vec<usize>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl<'s> Queue<'s> {
+    fn new(items: Vec<Planned<'s>>) -> Queue<'s> {
+        let ends = batch_ends(&items, BATCH_BYTES);
+        Queue {
+            items,
+            whole: false,
+            ends,
+            next: 0.into(),
         }
     }
-    let rendered = render_planned(&plan, &ctx)?;
 
+    /// All `items` as one batch, for templates that include each other.
+    fn whole(items: Vec<Planned<'s>>) -> Queue<'s> {
+        let ends = vec![items.len()];
+        Queue {
+            items,
+            whole: true,
+            ends,
+            next: 0.into(),
+        }
+    }
+
+    /// The next batch not yet taken by any thread.
+    fn take(&self) -> Option<&[Planned<'s>]> {
+        let batch = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let end = *self.ends.get(batch)?;
+        let start = batch.checked_sub(1).map_or(0, |before| self.ends[before]);
+        Some(&self.items[start..end])
+    }
+
+    /// The set indexes of the queued files, ascending.
+    fn indexes(&self) -> std::collections::BTreeSet<usize> {
+        self.items.iter().map(|item| item.index).collect()
+    }
+}
+
+/// Where each batch of about `target` bytes of template text ends: a batch
+/// closes once it holds `target` bytes. Never an empty batch.
+fn batch_ends(items: &[Planned<'_>], target: usize) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut bytes = 0;
+    for (i, item) in items.iter().enumerate() {
+        bytes += item.file.bytes.len();
+        if bytes >= target {
+            ends.push(i + 1);
+            bytes = 0;
+        }
+    }
+    if ends.last() != Some(&items.len()) && !items.is_empty() {
+        ends.push(items.len());
+    }
+    ends
+}
+
+/// What the helpers wait for once they have parsed ahead: the context and
+/// the rest of the plan, or word that there will be none (the answers
+/// failed, or the templates include each other).
+#[derive(Default)]
+struct Board<'s> {
+    news: std::sync::Mutex<News<'s>>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Default, Clone)]
+enum News<'s> {
+    #[default]
+    Waiting,
+    Plan(std::sync::Arc<Published<'s>>),
+    Stop,
+}
+
+struct Published<'s> {
+    ctx: tera::Context,
+    rest: Queue<'s>,
+}
+
+impl<'s> Board<'s> {
+    /// Posts the first news; later posts change nothing.
+    fn post(&self, news: News<'s>) {
+        let mut current = self
+            .news
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if matches!(*current, News::Waiting) {
+            *current = news;
+        }
+        self.changed.notify_all();
+    }
+
+    /// The plan once it is posted, or `None` when the helpers are to stop.
+    fn wait(&self) -> Option<std::sync::Arc<Published<'s>>> {
+        let mut news = self
+            .news
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        loop {
+            match &*news {
+                News::Waiting => {}
+                News::Plan(published) => return Some(published.clone()),
+                News::Stop => return None,
+            }
+            news = self
+                .changed
+                .wait(news)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+}
+
+/// Posts the plan to the board, or, dropped before that (an error or a
+/// panic on the calling thread), word that there is none.
+struct Publisher<'b, 's>(&'b Board<'s>);
+
+impl<'s> Publisher<'_, 's> {
+    fn publish(&self, published: std::sync::Arc<Published<'s>>) {
+        self.0.post(News::Plan(published));
+    }
+}
+
+impl Drop for Publisher<'_, '_> {
+    fn drop(&mut self) {
+        self.0.post(News::Stop);
+    }
+}
+
+/// Why a file failed: its template does not parse, or it parses but fails
+/// to render.
+#[derive(Debug)]
+enum Failure {
+    Syntax(Error),
+    Render(Error),
+}
+
+/// One thread's engine and what it has rendered.
+struct Worker {
+    engine: tera::Tera,
+    done: Done,
+}
+
+impl Default for Worker {
+    fn default() -> Worker {
+        Worker {
+            engine: expr::engine(),
+            done: Vec::new(),
+        }
+    }
+}
+
+impl Worker {
+    /// Takes batches from `queue` until it is empty, parsing and rendering.
+    fn work(&mut self, queue: &Queue<'_>, ctx: &tera::Context) {
+        while let Some(batch) = queue.take() {
+            for item in self.parse(batch, queue.whole) {
+                self.render(item, ctx);
+            }
+        }
+    }
+
+    /// Parses a batch into the engine and returns the items ready to render;
+    /// a file whose template does not parse is done, with its error. A
+    /// `whole` batch (templates that include each other) fails as one.
+    fn parse<'q, 's>(&mut self, batch: &'q [Planned<'s>], whole: bool) -> Vec<&'q Planned<'s>> {
+        let sources = batch.iter().filter_map(|item| {
+            template_text(item).map(|text| (template_name(&item.file.path), text))
+        });
+        let error = match self.engine.add_raw_templates(sources) {
+            Ok(()) => return batch.iter().collect(),
+            Err(e) => e,
+        };
+        if whole {
+            if let Some(first) = batch.first() {
+                self.done
+                    .push((first.index, Err(Failure::Syntax(template_error(&error)))));
+            }
+            return Vec::new();
+        }
+        // One at a time, to tell which files fail: an error is rare, and
+        // each failing file must be known for the earliest to be reported.
+        let mut ready = Vec::new();
+        for item in batch {
+            let parsed = match template_text(item) {
+                Some(text) => self
+                    .engine
+                    .add_raw_template(&template_name(&item.file.path), text),
+                None => Ok(()),
+            };
+            match parsed {
+                Ok(()) => ready.push(item),
+                Err(e) => self
+                    .done
+                    .push((item.index, Err(Failure::Syntax(template_error(&e))))),
+            }
+        }
+        ready
+    }
+
+    /// Renders a parsed item's path and contents.
+    fn render(&mut self, item: &Planned<'_>, ctx: &tera::Context) {
+        let output = (|| {
+            let Some(path) = render_path(
+                &self.engine,
+                &item.treatment.output_path,
+                ctx,
+                &item.file.path,
+            )?
+            else {
+                return Ok(None);
+            };
+            let bytes = match template_text(item) {
+                Some(_) => self
+                    .engine
+                    .render(&template_name(&item.file.path), ctx)
+                    .map_err(|e| template_error(&e))?
+                    .into_bytes(),
+                None => item.file.bytes.to_vec(),
+            };
+            Ok(Some((path, bytes)))
+        })();
+        self.done
+            .push((item.index, output.map_err(Failure::Render)));
+    }
+}
+
+/// The threads' outputs in set order, or the error to report: the earliest
+/// syntax error, else the earliest rendering error.
+fn outputs_in_order(mut done: Done) -> Result<Vec<(usize, Output)>> {
+    done.sort_by_key(|(index, _)| *index);
+    let mut first_render_error = None;
+    let mut outputs = Vec::with_capacity(done.len());
+    for (index, result) in done {
+        match result {
+            Ok(output) => outputs.push((index, output)),
+            Err(Failure::Syntax(e)) => return Err(e),
+            Err(Failure::Render(e)) => {
+                first_render_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_render_error {
+        Some(e) => Err(e),
+        None => Ok(outputs),
+    }
+}
+
+/// The file tree of the rendered plan; two files rendering to one path are
+/// an error.
+fn assemble(plan: &[Planned<'_>], outputs: Vec<(usize, Output)>) -> Result<FileTree> {
+    debug_assert_eq!(
+        plan.iter().map(|item| item.index).collect::<Vec<_>>(),
+        outputs.iter().map(|(i, _)| *i).collect::<Vec<_>>()
+    );
     let mut tree = FileTree::default();
     let mut origins: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
-    for ((file, t), output) in plan.iter().zip(rendered) {
+    for (item, (_, output)) in plan.iter().zip(outputs) {
+        let (file, t) = (item.file, &item.treatment);
         let Some((path, bytes)) = output else {
             continue;
         };
@@ -188,126 +679,20 @@ pub fn render_in(set: &TemplateSet, all: &Answers) -> Result<FileTree> {
     Ok(tree)
 }
 
-/// An included template file and what the rules say about it.
-type Planned<'a> = (&'a TemplateFile, Treatment);
-/// A rendered file: its output path and bytes, or `None` when its path
-/// renders empty (the file is dropped).
-type Output = Option<(String, Vec<u8>)>;
-
-/// Below this much template text, one thread renders everything: starting a
-/// second costs more than it saves.
-const PARALLEL_MIN_BYTES: usize = 64 * 1024;
-/// Template text that composes templates (include, extends, import) needs
-/// every template in one engine.
-const COMPOSING_TAGS: [&str; 3] = ["include", "extends", "import"];
-
-/// Renders the planned files, in plan order. Parsing the templates is most of
-/// a render's cost, so on a machine with several cores the plan is cut into
-/// contiguous runs of about equal size, each parsed and rendered by its own
-/// engine on its own thread. The output, and which error is reported, do not
-/// depend on the number of threads: each run is processed in file order, and
-/// a syntax error anywhere wins over a rendering error, the earliest first.
-fn render_planned(plan: &[Planned<'_>], ctx: &tera::Context) -> Result<Vec<Output>> {
-    let text_bytes: usize = plan.iter().map(|(f, _)| f.bytes.len()).sum();
-    let composes = plan
-        .iter()
-        .filter_map(template_text)
-        .any(composes_templates);
-    let workers = if composes || text_bytes < PARALLEL_MIN_BYTES {
-        1
-    } else {
-        crate::cores()
-    };
-    let runs = split_evenly(plan, workers);
-    let results: Vec<std::result::Result<Vec<Output>, Failure>> = if runs.len() == 1 {
-        vec![render_run(plan, ctx)]
-    } else {
-        std::thread::scope(|scope| {
-            let others: Vec<_> = runs[1..]
-                .iter()
-                .map(|run| scope.spawn(move || render_run(run, ctx)))
-                .collect();
-            let mut results = vec![render_run(runs[0], ctx)];
-            results.extend(
-                others
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))),
-            );
-            results
-        })
-    };
-    let mut outputs = Vec::with_capacity(plan.len());
-    let mut first_render_error = None;
-    for result in results {
-        match result {
-            Ok(run) => outputs.extend(run),
-            Err(Failure::Syntax(e)) => return Err(e),
-            Err(Failure::Render(e)) => {
-                first_render_error.get_or_insert(e);
-            }
-        }
-    }
-    match first_render_error {
-        Some(e) => Err(e),
-        None => Ok(outputs),
-    }
-}
-
-/// Why a run of templates failed: a template does not parse, or it parses
-/// but fails to render.
-enum Failure {
-    Syntax(Error),
-    Render(Error),
-}
-
-/// Parses then renders one run of planned files with an engine of its own.
-fn render_run(
-    run: &[Planned<'_>],
-    ctx: &tera::Context,
-) -> std::result::Result<Vec<Output>, Failure> {
-    let texts: Vec<Option<&str>> = run.iter().map(template_text).collect();
-    let mut tera = expr::engine();
-    let sources = run
-        .iter()
-        .zip(&texts)
-        .filter_map(|((f, _), text)| text.map(|text| (template_name(&f.path), text)));
-    tera.add_raw_templates(sources)
-        .map_err(|e| Failure::Syntax(template_error(&e)))?;
-    run.iter()
-        .zip(&texts)
-        .map(|((file, t), text)| {
-            let Some(path) =
-                render_path(&tera, &t.output_path, ctx, &file.path).map_err(Failure::Render)?
-            else {
-                return Ok(None);
-            };
-            let bytes = match text {
-                Some(_) => tera
-                    .render(&template_name(&file.path), ctx)
-                    .map_err(|e| Failure::Render(template_error(&e)))?
-                    .into_bytes(),
-                None => file.bytes.to_vec(),
-            };
-            Ok(Some((path, bytes)))
-        })
-        .collect()
-}
-
 /// A planned file's text when tera renders it: UTF-8 and not copied as is.
-fn template_text<'a>((file, t): &Planned<'a>) -> Option<&'a str> {
-    if t.copy {
+fn template_text<'s>(item: &Planned<'s>) -> Option<&'s str> {
+    if item.treatment.copy {
         None
     } else {
-        std::str::from_utf8(&file.bytes).ok()
+        std::str::from_utf8(&item.file.bytes).ok()
     }
 }
 
 /// Whether a template's text uses a tag that pulls in another template.
-fn composes_templates(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    // memchr's vectorised search: this runs over every byte of every
-    // template before anything is parsed.
-    memchr::memmem::find_iter(bytes, b"{%").any(|at| {
+/// `tags` finds `{%`: memchr's vectorised search, built once, as this runs
+/// over every byte of every template file before anything is parsed.
+fn composes_templates(tags: &memchr::memmem::Finder<'_>, bytes: &[u8]) -> bool {
+    tags.find_iter(bytes).any(|at| {
         let tag = bytes[at + 2..].trim_ascii_start();
         let tag = tag
             .strip_prefix(b"-")
@@ -319,30 +704,6 @@ fn composes_templates(text: &str) -> bool {
                 .is_some_and(|rest| rest.first().is_some_and(u8::is_ascii_whitespace))
         })
     })
-}
-
-/// Cuts `plan` into at most `parts` contiguous, non-empty runs of about
-/// equal text size: each file goes to the run its midpoint falls in.
-fn split_evenly<'p, 'a>(plan: &'p [Planned<'a>], parts: usize) -> Vec<&'p [Planned<'a>]> {
-    let total: usize = plan.iter().map(|(f, _)| f.bytes.len()).sum();
-    let parts = parts.max(1);
-    let mut runs = Vec::with_capacity(parts);
-    let (mut start, mut current, mut before) = (0, 0, 0);
-    for (i, (file, _)) in plan.iter().enumerate() {
-        let midpoint = before + file.bytes.len() / 2;
-        let run = (midpoint * parts)
-            .checked_div(total)
-            .unwrap_or(0)
-            .min(parts - 1);
-        if run != current && i > start {
-            runs.push(&plan[start..i]);
-            start = i;
-        }
-        current = run;
-        before += file.bytes.len();
-    }
-    runs.push(&plan[start..]);
-    runs
 }
 
 /// Renders the repository as newsvc writes it: the template files plus
@@ -423,12 +784,13 @@ fn compile_rules(set: &TemplateSet) -> Result<Rules<'_>> {
     Ok(Rules { rules })
 }
 
+/// What the rules matching `path` say about it. `condition`
+/// evaluates a rule's `when` the first time a file needs it; the answer is
+/// kept for the other files the rule matches.
 fn treatment(
-    set: &TemplateSet,
     rules: &Rules<'_>,
     path: &str,
-    tera: &tera::Tera,
-    ctx: &tera::Context,
+    mut condition: impl FnMut(&CompiledRule<'_>, &str) -> Result<bool>,
 ) -> Result<Treatment> {
     let mut t = Treatment {
         included: true,
@@ -441,15 +803,7 @@ fn treatment(
             let on = if let Some(on) = r.on.get() {
                 on
             } else {
-                let on = expr::eval_condition(tera, when, ctx).map_err(|m| Error::Manifest {
-                    file: set.manifest_name(),
-                    line: crate::manifest::line_of(&set.manifest_text, when),
-                    message: format!(
-                        "file rule #{} ({}): `when: {when}` fails to evaluate: {m}",
-                        r.index + 1,
-                        r.rule.describe()
-                    ),
-                })?;
+                let on = condition(r, when)?;
                 r.on.set(Some(on));
                 on
             };
@@ -660,7 +1014,7 @@ files:
     }
 
     #[test]
-    fn runs_are_contiguous_and_balanced() {
+    fn batches_are_contiguous_and_close_at_the_target() {
         let files: Vec<TemplateFile> = [10, 10, 10, 10, 40, 5, 5]
             .iter()
             .enumerate()
@@ -670,89 +1024,130 @@ files:
                 executable: false,
             })
             .collect();
-        let plan: Vec<Planned<'_>> = files.iter().map(|f| (f, Treatment::default())).collect();
-        let sizes = |parts| {
-            split_evenly(&plan, parts)
-                .iter()
-                .map(|run| run.iter().map(|(f, _)| f.bytes.len()).sum::<usize>())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(sizes(1), vec![90]);
-        assert_eq!(sizes(2), vec![40, 50]);
-        assert_eq!(sizes(3), vec![30, 10, 50]);
-        // Never more runs than files, never an empty run.
-        assert_eq!(split_evenly(&plan, 50).len(), 7);
-        assert_eq!(split_evenly(&plan[..0], 2).len(), 1);
-        let joined: Vec<&str> = split_evenly(&plan, 3)
-            .concat()
+        let items: Vec<Planned<'_>> = files
             .iter()
-            .map(|(f, _)| f.path.as_str())
+            .enumerate()
+            .map(|(index, file)| Planned {
+                index,
+                file,
+                treatment: Treatment::default(),
+            })
             .collect();
-        assert_eq!(joined, ["f0", "f1", "f2", "f3", "f4", "f5", "f6"]);
+        assert_eq!(batch_ends(&items, 1000), vec![7]);
+        assert_eq!(batch_ends(&items, 20), vec![2, 4, 5, 7]);
+        assert_eq!(batch_ends(&items, 1), vec![1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(batch_ends(&items[..0], 20), Vec::<usize>::new());
+        // The queue hands each batch out once, in order.
+        let queue = Queue::new(items);
+        let mut taken = Vec::new();
+        while let Some(batch) = queue.take() {
+            assert!(!batch.is_empty());
+            taken.extend(batch.iter().map(|item| item.index));
+        }
+        assert_eq!(taken, (0..7).collect::<Vec<_>>());
+        assert!(queue.take().is_none());
     }
 
     #[test]
     fn composing_tags_are_recognised() {
-        assert!(composes_templates("a {% include \"x\" %}"));
-        assert!(composes_templates("{%- extends \"base\" %}"));
-        assert!(composes_templates("{% import \"m\" as m %}"));
-        assert!(!composes_templates(
-            "{% if included %}{{ imports }}{% endif %}"
-        ));
-        assert!(!composes_templates("plain text with include and extends"));
+        let tags = memchr::memmem::Finder::new(b"{%");
+        let composes = |text: &str| composes_templates(&tags, text.as_bytes());
+        assert!(composes("a {% include \"x\" %}"));
+        assert!(composes("{%- extends \"base\" %}"));
+        assert!(composes("{% import \"m\" as m %}"));
+        assert!(!composes("{% if included %}{{ imports }}{% endif %}"));
+        assert!(!composes("plain text with include and extends"));
+    }
+
+    /// Renders on the calling thread only.
+    fn render_on_one_thread(s: &TemplateSet, r: &Resolved) -> Result<FileTree> {
+        let all = context(s, r)?;
+        render_after(s, Threads::One, || Ok(((), all))).map(|((), _, tree)| tree)
     }
 
     #[test]
     fn threads_do_not_change_the_output_or_the_error() {
-        // Big enough to be split across threads, with one file per kind of
-        // treatment, and the same files rendered on one thread.
+        // Big enough to be shared across threads, with files parsed ahead
+        // (no `when`), files the answers include, a copied file and one
+        // whose path renders empty; and the same files on one thread.
         let body = "line {{ name }} {% if lang == \"py\" %}py{% endif %}\n".repeat(400);
         let mut files = vec![("README.md".to_string(), "# {{ name }}".to_string())];
         for i in 0..40 {
-            files.push((format!("lang/py/m{i:02}.py"), body.clone()));
+            let folder = if i % 2 == 0 { "lang/py" } else { "shared" };
+            files.push((format!("{folder}/m{i:02}.py"), body.clone()));
         }
         files.push(("raw/keep.txt".to_string(), "{{ not rendered }}".to_string()));
+        files.push(("lang/rs/main.rs".to_string(), body.clone()));
+        files.push((
+            "{% if lang == 'rs' %}rs.txt{% endif %}".to_string(),
+            "x".to_string(),
+        ));
         let borrowed: Vec<(&str, &str)> = files
             .iter()
             .map(|(p, c)| (p.as_str(), c.as_str()))
             .collect();
         let s = set(MANIFEST, &borrowed);
         let r = resolved(&[("name", "billing-api")]);
-        let ctx = context(&s, &r).unwrap().to_context();
-        let plan: Vec<Planned<'_>> = s
-            .files
-            .iter()
-            .map(|f| {
-                let copy = f.path.starts_with("raw/");
-                (
-                    f,
-                    Treatment {
-                        included: true,
-                        output_path: f.path.clone(),
-                        copy,
-                        ..Treatment::default()
-                    },
-                )
-            })
-            .collect();
-        let Ok(one) = render_run(&plan, &ctx) else {
-            panic!("renders")
-        };
-        assert_eq!(render_planned(&plan, &ctx).unwrap(), one);
         let tree = render(&s, &r).unwrap();
+        assert_eq!(tree, render_on_one_thread(&s, &r).unwrap());
         assert_eq!(tree.len(), 42);
+        assert_eq!(
+            tree.get("m00.py").unwrap().bytes,
+            "line billing-api py\n".repeat(400).as_bytes()
+        );
+        assert!(tree.get("shared/m01.py").is_some());
+        assert_eq!(
+            tree.get("raw/keep.txt").unwrap().bytes,
+            b"{{ not rendered }}"
+        );
 
-        // A syntax error late in the plan wins over a rendering error early.
+        // A syntax error late in the set wins over a rendering error early,
+        // whether the broken files are parsed ahead or after the answers.
+        for (early, late, named) in [(2, 39, "m38.py"), (1, 40, "m39.py"), (2, 40, "m39.py")] {
+            let mut broken = files.clone();
+            broken[early].1 = "{{ missing_variable }}".to_string();
+            broken[late].1 = "{% if %}".to_string();
+            let borrowed: Vec<(&str, &str)> = broken
+                .iter()
+                .map(|(p, c)| (p.as_str(), c.as_str()))
+                .collect();
+            let s = set(MANIFEST, &borrowed);
+            let err = render(&s, &r).unwrap_err().to_string();
+            assert!(err.contains(named), "{err}");
+            assert_eq!(err, render_on_one_thread(&s, &r).unwrap_err().to_string());
+        }
+        // Two syntax errors: the earlier file is named.
         let mut broken = files.clone();
-        broken[2].1 = "{{ missing_variable }}".to_string();
-        broken[39].1 = "{% if %}".to_string();
+        broken[5].1 = "{% for %}".to_string();
+        broken[30].1 = "{% if %}".to_string();
         let borrowed: Vec<(&str, &str)> = broken
             .iter()
             .map(|(p, c)| (p.as_str(), c.as_str()))
             .collect();
+        let err = render(&set(MANIFEST, &borrowed), &r)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("m04.py"), "{err}");
+    }
+
+    #[test]
+    fn answers_that_fail_stop_the_threads_parsing_ahead() {
+        let body = "line {{ name }}\n".repeat(3000);
+        let files: Vec<(String, String)> = (0..30)
+            .map(|i| (format!("m{i:02}.txt"), body.clone()))
+            .collect();
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .collect();
         let s = set(MANIFEST, &borrowed);
-        let err = render(&s, &r).unwrap_err().to_string();
-        assert!(err.contains("m38.py"), "{err}");
+        let err = render_repo_after(&s, || Err(Error::Cancelled)).unwrap_err();
+        assert!(matches!(err, Error::Cancelled), "{err}");
+        // And the same set renders once the answers are there.
+        let r = resolved(&[("name", "billing-api")]);
+        let all = context(&s, &r).unwrap();
+        let (_, _, tree) = render_repo_after(&s, || Ok((r.clone(), all))).unwrap();
+        assert_eq!(tree.len(), 31, "30 files and .newsvc.yml");
     }
 
     #[test]

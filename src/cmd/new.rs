@@ -146,9 +146,12 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
         "New repository from {}@{}:",
         set.manifest.name, set.manifest.version
     );
-    let resolved = resolve_answers(&set, &provided, &config, args.answers.defaults, &title)?;
-    let context = render::context(&set, &resolved)?;
-    let tree = render::render_repo_in(&set, &resolved, &context)?;
+    // The templates are parsed while the answers are resolved.
+    let (resolved, context, tree) = render::render_repo_after(&set, || {
+        let resolved = resolve_answers(&set, &provided, &config, args.answers.defaults, &title)?;
+        let context = render::context(&set, &resolved)?;
+        Ok((resolved, context))
+    })?;
     let hook_plan = hooks::plan(&set, &context, args.trust, &config)?;
     let target = match &args.output {
         Some(dir) => dir.clone(),
