@@ -339,7 +339,7 @@ pub fn resolve(
             parse(q, &p.raw).map_err(|e| with_origin(e, &p.origin))?;
         }
     }
-    let tera = expr::engine();
+    let tera = expr::shared();
     let mut resolved = Resolved::default();
     let mut missing = Vec::new();
     for q in &manifest.questions {
@@ -347,7 +347,7 @@ pub fn resolve(
         // evaluate depends on it: the question is settled when that answer
         // is given, so it is neither an error nor listed as missing itself.
         let visible = match &q.when {
-            Some(when) => match expr::eval_condition(&tera, when, &resolved.all.to_context()) {
+            Some(when) => match expr::eval_condition(tera, when, &resolved.all.to_context()) {
                 Ok(visible) => visible,
                 Err(_) if !missing.is_empty() => continue,
                 Err(m) => {
@@ -365,7 +365,7 @@ pub fn resolve(
             Some(p) => {
                 Some(accept(q, &p.raw, &resolved.all).map_err(|e| with_origin(e, &p.origin))?)
             }
-            None => match manifest_default(q, &tera, &resolved.all) {
+            None => match manifest_default(q, tera, &resolved.all) {
                 Ok(default) => default,
                 Err(_) if !missing.is_empty() => {
                     waits_on_missing = true;

@@ -33,6 +33,16 @@ pub fn engine() -> Tera {
     tera
 }
 
+/// One engine, built on first use, for evaluating conditions, defaults and
+/// computed values: building one (tera's built-in filters, tests and
+/// functions) costs more than the few one-line templates a command evaluates
+/// with it. Rendering template files needs engines of their own (`engine`),
+/// as each holds the templates it parsed.
+pub fn shared() -> &'static Tera {
+    static SHARED: std::sync::OnceLock<Tera> = std::sync::OnceLock::new();
+    SHARED.get_or_init(engine)
+}
+
 /// Splits an identifier-ish string into lowercase words at `-`, `_`, spaces,
 /// dots and lower→upper case changes.
 fn words(s: &str) -> Vec<String> {

@@ -56,12 +56,12 @@ pub fn plan(
     trust_flag: bool,
     config: &UserConfig,
 ) -> Result<HookPlan> {
-    let tera = expr::engine();
+    let tera = expr::shared();
     let ctx = context.to_context();
     let mut hooks = Vec::new();
     for hook in &set.manifest.hooks {
         let on = match &hook.when {
-            Some(when) => expr::eval_condition(&tera, when, &ctx).map_err(|m| Error::Manifest {
+            Some(when) => expr::eval_condition(tera, when, &ctx).map_err(|m| Error::Manifest {
                 file: format!("{}/{}", set.origin.source, crate::manifest::MANIFEST_FILE),
                 line: crate::manifest::line_of(&set.manifest_text, when),
                 message: format!("hook `{}`: `when: {when}` fails to evaluate: {m}", hook.run),

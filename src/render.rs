@@ -125,11 +125,11 @@ impl Rules<'_> {
 
 /// Renders the full context: every answer plus computed values, in order.
 pub fn context(set: &TemplateSet, resolved: &Resolved) -> Result<Answers> {
-    let tera = expr::engine();
+    let tera = expr::shared();
     let mut all = resolved.all.clone();
     for (name, template) in &set.manifest.computed {
         let value =
-            expr::render_str(&tera, template, &all.to_context()).map_err(|m| Error::Manifest {
+            expr::render_str(tera, template, &all.to_context()).map_err(|m| Error::Manifest {
                 file: set.manifest_name(),
                 line: crate::manifest::line_of(&set.manifest_text, &format!("{name}:")),
                 message: format!("computed value `{name}` fails to render: {m}"),
@@ -185,6 +185,25 @@ struct Planned<'s> {
     index: usize,
     file: &'s TemplateFile,
     treatment: Treatment,
+    /// The file's text when tera renders it: UTF-8 and not copied as is
+    /// (checked once: every file is read several times on its way).
+    text: Option<&'s str>,
+}
+
+impl<'s> Planned<'s> {
+    fn new(index: usize, file: &'s TemplateFile, treatment: Treatment) -> Planned<'s> {
+        let text = if treatment.copy {
+            None
+        } else {
+            std::str::from_utf8(&file.bytes).ok()
+        };
+        Planned {
+            index,
+            file,
+            treatment,
+            text,
+        }
+    }
 }
 
 /// A rendered file: its output path and bytes, or `None` when its path
@@ -262,8 +281,15 @@ fn render_after<T>(
         let ctx = all.to_context();
         let tera = expr::engine();
         rules.evaluate_conditions(&tera, &ctx);
-        let mut plan = Vec::new();
+        // Every included file, and those of them not queued ahead. The files
+        // queued ahead are included whatever the answers: not matched again.
+        let (mut plan, mut rest) = (Vec::new(), Vec::new());
+        let mut queued = ahead.items.iter().peekable();
         for (index, file) in set.files.iter().enumerate() {
+            if let Some(item) = queued.next_if(|item| item.index == index) {
+                plan.push(item.clone());
+                continue;
+            }
             let treatment = treatment(&rules, &file.path, |r, when| {
                 expr::eval_condition(&tera, when, &ctx).map_err(|m| Error::Manifest {
                     file: set.manifest_name(),
@@ -276,19 +302,11 @@ fn render_after<T>(
                 })
             })?;
             if treatment.included {
-                plan.push(Planned {
-                    index,
-                    file,
-                    treatment,
-                });
+                let item = Planned::new(index, file, treatment);
+                rest.push(item.clone());
+                plan.push(item);
             }
         }
-        let queued_ahead = ahead.indexes();
-        let rest: Vec<Planned<'_>> = plan
-            .iter()
-            .filter(|item| !queued_ahead.contains(&item.index))
-            .cloned()
-            .collect();
         // The engine that evaluated the conditions parses for this thread.
         let mut worker = Worker {
             engine: tera,
@@ -379,11 +397,7 @@ fn unconditional_files<'s>(set: &'s TemplateSet, rules: &Rules<'_>) -> Vec<Plann
                 unreachable!("no rule with a condition matches")
             })
             .ok()?;
-            let item = Planned {
-                index,
-                file,
-                treatment,
-            };
+            let item = Planned::new(index, file, treatment);
             template_text(&item).is_some().then_some(item)
         })
         .collect()
@@ -429,11 +443,6 @@ impl<'s> Queue<'s> {
         let end = *self.ends.get(batch)?;
         let start = batch.checked_sub(1).map_or(0, |before| self.ends[before]);
         Some(&self.items[start..end])
-    }
-
-    /// The set indexes of the queued files, ascending.
-    fn indexes(&self) -> std::collections::BTreeSet<usize> {
-        self.items.iter().map(|item| item.index).collect()
     }
 }
 
@@ -681,11 +690,7 @@ fn assemble(plan: &[Planned<'_>], outputs: Vec<(usize, Output)>) -> Result<FileT
 
 /// A planned file's text when tera renders it: UTF-8 and not copied as is.
 fn template_text<'s>(item: &Planned<'s>) -> Option<&'s str> {
-    if item.treatment.copy {
-        None
-    } else {
-        std::str::from_utf8(&item.file.bytes).ok()
-    }
+    item.text
 }
 
 /// Whether a template's text uses a tag that pulls in another template.
@@ -1027,11 +1032,7 @@ files:
         let items: Vec<Planned<'_>> = files
             .iter()
             .enumerate()
-            .map(|(index, file)| Planned {
-                index,
-                file,
-                treatment: Treatment::default(),
-            })
+            .map(|(index, file)| Planned::new(index, file, Treatment::default()))
             .collect();
         assert_eq!(batch_ends(&items, 1000), vec![7]);
         assert_eq!(batch_ends(&items, 20), vec![2, 4, 5, 7]);
