@@ -317,7 +317,9 @@ fn render_after<T>(
             // the helpers stop, and what they parsed ahead is not used.
             drop(stop_unless_published);
             if let Some(helper) = helper {
-                let _ = helper.join();
+                helper
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
             }
             worker.work(&Queue::whole(plan.clone()), &ctx);
             worker.done
@@ -1225,5 +1227,23 @@ files:
             tree.get("z-user.txt").unwrap().bytes,
             b"from the partial: billing-api"
         );
+
+        // The same when only an included file the answers select composes:
+        // the files parsed ahead on the helper thread are parsed again in
+        // the one engine.
+        let last = files.len() - 1;
+        files[last].0 = "lang/py/z-user.txt".into();
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .collect();
+        let s = set(MANIFEST, &borrowed);
+        let r = resolved(&[("name", "billing-api")]);
+        let tree = render(&s, &r).unwrap();
+        assert_eq!(
+            tree.get("z-user.txt").unwrap().bytes,
+            b"from the partial: billing-api"
+        );
+        assert_eq!(tree, render_on_one_thread(&s, &r).unwrap());
     }
 }
