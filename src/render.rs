@@ -905,6 +905,15 @@ mod tests {
         }
     }
 
+    /// A set of owned `(path, text)` files under `MANIFEST`.
+    fn set_of(files: &[(String, String)]) -> TemplateSet {
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .collect();
+        set(MANIFEST, &borrowed)
+    }
+
     const MANIFEST: &str = r#"
 name: t
 version: 1.0.0
@@ -1085,11 +1094,7 @@ files:
             "{% if lang == 'rs' %}rs.txt{% endif %}".to_string(),
             "x".to_string(),
         ));
-        let borrowed: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(p, c)| (p.as_str(), c.as_str()))
-            .collect();
-        let s = set(MANIFEST, &borrowed);
+        let s = set_of(&files);
         let r = resolved(&[("name", "billing-api")]);
         let tree = render(&s, &r).unwrap();
         assert_eq!(tree, render_on_one_thread(&s, &r).unwrap());
@@ -1110,11 +1115,7 @@ files:
             let mut broken = files.clone();
             broken[early].1 = "{{ missing_variable }}".to_string();
             broken[late].1 = "{% if %}".to_string();
-            let borrowed: Vec<(&str, &str)> = broken
-                .iter()
-                .map(|(p, c)| (p.as_str(), c.as_str()))
-                .collect();
-            let s = set(MANIFEST, &borrowed);
+            let s = set_of(&broken);
             let err = render(&s, &r).unwrap_err().to_string();
             assert!(err.contains(named), "{err}");
             assert_eq!(err, render_on_one_thread(&s, &r).unwrap_err().to_string());
@@ -1123,13 +1124,7 @@ files:
         let mut broken = files.clone();
         broken[5].1 = "{% for %}".to_string();
         broken[30].1 = "{% if %}".to_string();
-        let borrowed: Vec<(&str, &str)> = broken
-            .iter()
-            .map(|(p, c)| (p.as_str(), c.as_str()))
-            .collect();
-        let err = render(&set(MANIFEST, &borrowed), &r)
-            .unwrap_err()
-            .to_string();
+        let err = render(&set_of(&broken), &r).unwrap_err().to_string();
         assert!(err.contains("m04.py"), "{err}");
     }
 
@@ -1139,11 +1134,7 @@ files:
         let files: Vec<(String, String)> = (0..30)
             .map(|i| (format!("m{i:02}.txt"), body.clone()))
             .collect();
-        let borrowed: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(p, c)| (p.as_str(), c.as_str()))
-            .collect();
-        let s = set(MANIFEST, &borrowed);
+        let s = set_of(&files);
         let err = render_repo_after(&s, || Err(Error::Cancelled)).unwrap_err();
         assert!(matches!(err, Error::Cancelled), "{err}");
         // And the same set renders once the answers are there.
@@ -1217,11 +1208,7 @@ files:
             "z-user.txt".into(),
             "{% include \"files/a-partial.txt\" %}".into(),
         ));
-        let borrowed: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(p, c)| (p.as_str(), c.as_str()))
-            .collect();
-        let s = set(MANIFEST, &borrowed);
+        let s = set_of(&files);
         let tree = render(&s, &resolved(&[("name", "billing-api")])).unwrap();
         assert_eq!(
             tree.get("z-user.txt").unwrap().bytes,
@@ -1233,11 +1220,7 @@ files:
         // the one engine.
         let last = files.len() - 1;
         files[last].0 = "lang/py/z-user.txt".into();
-        let borrowed: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(p, c)| (p.as_str(), c.as_str()))
-            .collect();
-        let s = set(MANIFEST, &borrowed);
+        let s = set_of(&files);
         let r = resolved(&[("name", "billing-api")]);
         let tree = render(&s, &r).unwrap();
         assert_eq!(
