@@ -25,7 +25,6 @@ pub mod render;
 pub mod repo;
 pub mod rightsize;
 pub mod scorecard;
-pub mod skeleton;
 pub mod snapshot;
 pub mod source;
 pub mod tree;

@@ -11,7 +11,6 @@ use crate::error::{Error, Result};
 use crate::expr;
 use crate::manifest::FileRule;
 use crate::record::{RECORD_FILE, Record, TemplateRef};
-use crate::skeleton;
 use crate::source::{FILES_DIR, TemplateFile, TemplateSet};
 use crate::tree::{FileEntry, FileTree, unsafe_path_reason};
 
@@ -221,9 +220,6 @@ const PARALLEL_MIN_BYTES: usize = 64 * 1024;
 /// enough that tera's per-call checks of everything parsed so far stay
 /// small, small enough that the threads finish close together.
 const BATCH_BYTES: usize = 12 * 1024;
-/// The names of the variables holding a skeleton's literal text start so
-/// (see `skeleton`). A template set with an answer named so is not shrunk.
-const LITERAL_PREFIX: &str = "__newsvc_literal_";
 /// Template text that composes templates (include, extends, import) needs
 /// every template in one engine.
 const COMPOSING_TAGS: [&str; 3] = ["include", "extends", "import"];
@@ -272,13 +268,7 @@ fn render_after<T>(
     };
     let ahead_composes = composes(&unconditional);
     let parallel = big && !ahead_composes;
-    let shrink = !set
-        .manifest
-        .variable_names()
-        .iter()
-        .any(|name| name.starts_with(LITERAL_PREFIX));
-    let mut ahead = Queue::new(if parallel { unconditional } else { Vec::new() });
-    ahead.shrink = shrink;
+    let ahead = Queue::new(if parallel { unconditional } else { Vec::new() });
     let board = Board::default();
     std::thread::scope(|scope| {
         let board = &board;
@@ -318,7 +308,10 @@ fn render_after<T>(
             }
         }
         // The engine that evaluated the conditions parses for this thread.
-        let mut worker = Worker::with(tera);
+        let mut worker = Worker {
+            engine: tera,
+            done: Vec::new(),
+        };
         let done = if ahead_composes || composes(&rest) {
             // Templates that include others need them all in one engine:
             // the helpers stop, and what they parsed ahead is not used.
@@ -331,9 +324,10 @@ fn render_after<T>(
             worker.work(&Queue::whole(plan.clone()), &ctx);
             worker.done
         } else {
-            let mut rest = Queue::new(rest);
-            rest.shrink = shrink;
-            let shared = std::sync::Arc::new(Published { ctx, rest });
+            let shared = std::sync::Arc::new(Published {
+                ctx,
+                rest: Queue::new(rest),
+            });
             stop_unless_published.publish(shared.clone());
             worker.work(ahead, &shared.ctx);
             worker.work(&shared.rest, &shared.ctx);
@@ -372,7 +366,7 @@ fn help<'scope, 's: 'scope>(
     let mut worker = Worker::default();
     let mut parsed = Vec::new();
     while let Some(batch) = ahead.take() {
-        parsed.extend(worker.parse(batch, ahead));
+        parsed.extend(worker.parse(batch, false));
     }
     let mut done = Vec::new();
     if let Some(published) = board.wait() {
@@ -418,8 +412,6 @@ struct Queue<'s> {
     items: Vec<Planned<'s>>,
     /// All items are one batch: templates that include each other.
     whole: bool,
-    /// Whether templates are parsed as skeletons (see `skeleton`).
-    shrink: bool,
     /// Where each batch ends in `items`.
     ends: Vec<usize>,
     next: std::sync::atomic::AtomicUsize,
@@ -431,7 +423,6 @@ impl<'s> Queue<'s> {
         Queue {
             items,
             whole: false,
-            shrink: true,
             ends,
             next: 0.into(),
         }
@@ -443,7 +434,6 @@ impl<'s> Queue<'s> {
         Queue {
             items,
             whole: true,
-            shrink: false,
             ends,
             next: 0.into(),
         }
@@ -559,24 +549,14 @@ enum Failure {
 struct Worker {
     engine: tera::Tera,
     done: Done,
-    /// The set indexes of the files parsed as skeletons (see `skeleton`):
-    /// their literal text is in the engine's global context.
-    shrunk: std::collections::HashSet<usize>,
-}
-
-impl Worker {
-    fn with(engine: tera::Tera) -> Worker {
-        Worker {
-            engine,
-            done: Vec::new(),
-            shrunk: std::collections::HashSet::new(),
-        }
-    }
 }
 
 impl Default for Worker {
     fn default() -> Worker {
-        Worker::with(expr::engine())
+        Worker {
+            engine: expr::engine(),
+            done: Vec::new(),
+        }
     }
 }
 
@@ -584,60 +564,32 @@ impl Worker {
     /// Takes batches from `queue` until it is empty, parsing and rendering.
     fn work(&mut self, queue: &Queue<'_>, ctx: &tera::Context) {
         while let Some(batch) = queue.take() {
-            for item in self.parse(batch, queue) {
+            for item in self.parse(batch, queue.whole) {
                 self.render(item, ctx);
             }
         }
     }
 
-    /// Parses a batch of `queue` into the engine and returns the items ready
-    /// to render; a file whose template does not parse is done, with its
-    /// error. A `whole` batch (templates that include each other) fails as
-    /// one.
-    fn parse<'q, 's>(
-        &mut self,
-        batch: &'q [Planned<'s>],
-        queue: &Queue<'_>,
-    ) -> Vec<&'q Planned<'s>> {
-        let skeletons: Vec<Option<skeleton::Skeleton>> = batch
-            .iter()
-            .map(|item| {
-                let text = template_text(item).filter(|_| queue.shrink)?;
-                skeleton::of(text, &format!("{LITERAL_PREFIX}{}_", item.index))
-            })
-            .collect();
-        let sources = batch.iter().zip(&skeletons).filter_map(|(item, shrunk)| {
-            let text = match shrunk {
-                Some(skeleton) => skeleton.text.as_str(),
-                None => template_text(item)?,
-            };
-            Some((template_name(&item.file.path), text))
+    /// Parses a batch into the engine and returns the items ready to render;
+    /// a file whose template does not parse is done, with its error. A
+    /// `whole` batch (templates that include each other) fails as one.
+    fn parse<'q, 's>(&mut self, batch: &'q [Planned<'s>], whole: bool) -> Vec<&'q Planned<'s>> {
+        let sources = batch.iter().filter_map(|item| {
+            template_text(item).map(|text| (template_name(&item.file.path), text))
         });
         let error = match self.engine.add_raw_templates(sources) {
-            Ok(()) => {
-                for (item, shrunk) in batch.iter().zip(skeletons) {
-                    let Some(skeleton) = shrunk else { continue };
-                    for (name, literal) in skeleton.literals {
-                        self.engine
-                            .global_context()
-                            .insert_value(name, literal.into());
-                    }
-                    self.shrunk.insert(item.index);
-                }
-                return batch.iter().collect();
-            }
+            Ok(()) => return batch.iter().collect(),
             Err(e) => e,
         };
-        if queue.whole {
+        if whole {
             if let Some(first) = batch.first() {
                 self.done
                     .push((first.index, Err(Failure::Syntax(template_error(&error)))));
             }
             return Vec::new();
         }
-        // One at a time, as they are (the errors then point into the files'
-        // own lines), to tell which files fail: an error is rare, and each
-        // failing file must be known for the earliest to be reported.
+        // One at a time, to tell which files fail: an error is rare, and
+        // each failing file must be known for the earliest to be reported.
         let mut ready = Vec::new();
         for item in batch {
             let parsed = match template_text(item) {
@@ -669,16 +621,11 @@ impl Worker {
                 return Ok(None);
             };
             let bytes = match template_text(item) {
-                Some(text) => match self.engine.render(&template_name(&item.file.path), ctx) {
-                    Ok(rendered) => rendered,
-                    // A skeleton's error points into the skeleton: the file
-                    // as it is gives the error its own lines.
-                    Err(_) if self.shrunk.contains(&item.index) => {
-                        render_as_is(&item.file.path, text, ctx)?
-                    }
-                    Err(e) => return Err(template_error(&e)),
-                }
-                .into_bytes(),
+                Some(_) => self
+                    .engine
+                    .render(&template_name(&item.file.path), ctx)
+                    .map_err(|e| template_error(&e))?
+                    .into_bytes(),
                 None => item.file.bytes.to_vec(),
             };
             Ok(Some((path, bytes)))
@@ -686,15 +633,6 @@ impl Worker {
         self.done
             .push((item.index, output.map_err(Failure::Render)));
     }
-}
-
-/// Renders a template from its own text, on an engine of its own.
-fn render_as_is(path: &str, text: &str, ctx: &tera::Context) -> Result<String> {
-    let mut tera = expr::engine();
-    let name = template_name(path);
-    tera.add_raw_template(&name, text)
-        .and_then(|()| tera.render(&name, ctx))
-        .map_err(|e| template_error(&e))
 }
 
 /// The threads' outputs in set order, or the error to report: the earliest
@@ -1070,31 +1008,6 @@ files:
             .unwrap_err()
             .to_string();
         assert!(err.contains("files/a.txt:2"), "{err}");
-    }
-
-    #[test]
-    fn errors_in_templates_parsed_as_skeletons_name_their_own_lines() {
-        // Long plain text: these templates are parsed as skeletons, where
-        // the error would be on line 1 or 2.
-        let long = "plain text, long enough to become a variable\n".repeat(20);
-        let r = resolved(&[("name", "x")]);
-        let rendering = format!("{long}{{{{ name }}}}\n{long}{{{{ missing_variable }}}}\n");
-        let err = render(&set(MANIFEST, &[("a.txt", &rendering)]), &r)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("files/a.txt:42"), "{err}");
-        let syntax = format!("{long}{{% if name %}}\n{long}{{% if %}}\n{{% endif %}}");
-        let err = render(&set(MANIFEST, &[("b.txt", &syntax)]), &r)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("files/b.txt:42"), "{err}");
-        // And without the errors, the same bytes as written.
-        let fine = format!("{long}{{% if name %}}{long}{{% endif %}}{{{{ name }}}}");
-        let tree = render(&set(MANIFEST, &[("c.txt", &fine)]), &r).unwrap();
-        assert_eq!(
-            tree.get("c.txt").unwrap().bytes,
-            format!("{long}{long}x").as_bytes()
-        );
     }
 
     #[test]
