@@ -10,15 +10,20 @@ use std::sync::Mutex;
 use crate::error::{Error, Result};
 use crate::tree::FileTree;
 
-/// Staging folders that exist right now, removed by the Ctrl-C handler.
-static STAGING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// Staging folders that exist right now, each with the highest folder
+/// above it that was made for it: removed by the Ctrl-C handler.
+static STAGING: Mutex<Vec<(PathBuf, Option<PathBuf>)>> = Mutex::new(Vec::new());
 
-/// Installs the Ctrl-C handler that removes staging folders before exiting.
+/// Installs the Ctrl-C handler that removes staging folders (and the
+/// folders made for them) before exiting.
 pub fn install_interrupt_cleanup() {
     let _ = ctrlc::set_handler(|| {
         if let Ok(dirs) = STAGING.lock() {
-            for d in dirs.iter() {
-                let _ = fs::remove_dir_all(d);
+            for (staging, made_above) in dirs.iter() {
+                let _ = fs::remove_dir_all(staging);
+                if let (Some(top), Some(parent)) = (made_above, staging.parent()) {
+                    remove_empty_folders(parent, top);
+                }
             }
         }
         // A prompt may have hidden the cursor; give it back.
@@ -56,6 +61,13 @@ impl Staging {
             .map_err(Error::io("cannot create the parent folder", parent))
             .inspect_err(undo)?;
         let mut staging = Staging::create_in(parent).inspect_err(undo)?;
+        if let Ok(mut dirs) = STAGING.lock() {
+            for (path, above) in dirs.iter_mut() {
+                if path == &staging.path {
+                    above.clone_from(&made_above);
+                }
+            }
+        }
         staging.made_above = made_above;
         Ok(staging)
     }
@@ -71,7 +83,7 @@ impl Staging {
         STAGING
             .lock()
             .map_err(|_| Error::Other("internal lock poisoned".into()))?
-            .push(path.clone());
+            .push((path.clone(), None));
         fs::create_dir(&path).map_err(Error::io("cannot create the staging folder", &path))?;
         Ok(Staging {
             path,
@@ -113,7 +125,7 @@ impl Drop for Staging {
             }
         }
         if let Ok(mut dirs) = STAGING.lock() {
-            dirs.retain(|d| d != &self.path);
+            dirs.retain(|(d, _)| d != &self.path);
         }
     }
 }

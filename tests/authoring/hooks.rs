@@ -155,3 +155,58 @@ fn dry_run_says_which_hooks_would_run() {
     );
     assert!(!w.path("work/out").exists());
 }
+
+#[test]
+fn interrupted_during_a_hook_it_removes_the_staging_folder_and_the_folders_made_above() {
+    // The hook outlives the interrupt: only newsvc gets the signal, so its
+    // Ctrl-C handler (not the hook's failure) does the cleaning.
+    let w = world("  - run: touch started.txt; sleep 5\n");
+    let child = w
+        .newsvc_process(&[
+            "new",
+            "hooked-svc",
+            "--template",
+            "../tpl",
+            "--defaults",
+            "--no-git",
+            "--trust",
+            "-o",
+            "made/above/out",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let staged_hook_started = || {
+        std::fs::read_dir(w.path("work/made/above")).is_ok_and(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .any(|e| e.path().join("started.txt").exists())
+        })
+    };
+    let waited = std::time::Instant::now();
+    while !staged_hook_started() {
+        assert!(
+            waited.elapsed() < std::time::Duration::from_secs(30),
+            "the hook never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("interrupted; nothing was written"),
+        "{stderr}"
+    );
+    assert!(
+        !w.path("work/made").exists(),
+        "the folders made for the output are removed too"
+    );
+}

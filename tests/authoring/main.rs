@@ -47,7 +47,14 @@ impl World {
 
     /// `newsvc ARGS` in the world's `work/` folder.
     pub(crate) fn newsvc(&self, args: &[&str]) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::new(newsvc_bin());
+        let mut cmd = assert_cmd::Command::from_std(self.newsvc_process(args));
+        cmd.timeout(Duration::from_secs(120)).write_stdin("");
+        cmd
+    }
+
+    /// The same command, to spawn and signal while it runs.
+    pub(crate) fn newsvc_process(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(newsvc_bin());
         cmd.args(args)
             .current_dir(self.path("work"))
             .env("HOME", self.path("home"))
@@ -56,9 +63,7 @@ impl World {
             .env("NO_COLOR", "1")
             .env_remove("NEWSVC_TEMPLATE")
             .env_remove("CLICOLOR_FORCE")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .timeout(Duration::from_secs(120))
-            .write_stdin("");
+            .env("GIT_CONFIG_NOSYSTEM", "1");
         cmd
     }
 
