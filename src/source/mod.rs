@@ -94,12 +94,11 @@ impl RawTemplateSet {
     /// tenth of every `newsvc new`.
     pub fn parse(self) -> Result<TemplateSet> {
         let manifest = if self.is_embedded() {
-            match embedded_manifest_json(&self.origin.source)
-                .and_then(|json| serde_json::from_str(json).ok())
-            {
-                Some(manifest) => manifest,
-                None => Manifest::parse_unchecked(&self.manifest_text, &self.manifest_file)?,
-            }
+            embedded_manifest(
+                embedded_manifest_json(&self.origin.source),
+                &self.manifest_text,
+                &self.manifest_file,
+            )?
         } else {
             Manifest::parse(&self.manifest_text, &self.manifest_file)?
         };
@@ -124,6 +123,15 @@ impl RawTemplateSet {
 }
 
 include!(concat!(env!("OUT_DIR"), "/embedded_manifests.rs"));
+
+/// An embedded manifest: read from its JSON form when `build.rs` made one
+/// that reads, else from its YAML, whose errors name their line.
+fn embedded_manifest(json: Option<&str>, yaml: &str, file: &str) -> Result<Manifest> {
+    match json.and_then(|json| serde_json::from_str(json).ok()) {
+        Some(manifest) => Ok(manifest),
+        None => Manifest::parse_unchecked(yaml, file),
+    }
+}
 
 /// The embedded template `name`'s manifest as JSON (see `build.rs`).
 fn embedded_manifest_json(name: &str) -> Option<&'static str> {
@@ -381,6 +389,32 @@ mod tests {
                 Manifest::parse_unchecked(&raw.manifest_text, &raw.manifest_file).unwrap();
             assert_eq!(format!("{from_json:?}"), format!("{from_yaml:?}"), "{name}");
         }
+    }
+
+    #[test]
+    fn an_embedded_manifest_without_a_json_form_is_read_from_its_yaml() {
+        let raw = load_embedded_raw(DEFAULT_TEMPLATE).unwrap();
+        let (yaml, file) = (&raw.manifest_text, &raw.manifest_file);
+        let from_json = embedded_manifest(embedded_manifest_json(DEFAULT_TEMPLATE), yaml, file);
+        let expected = format!("{:?}", from_json.unwrap());
+        // No JSON (build.rs could not convert it), or JSON that does not read.
+        for json in [None, Some("{\"name\": 1")] {
+            let manifest = embedded_manifest(json, yaml, file).unwrap();
+            assert_eq!(format!("{manifest:?}"), expected);
+        }
+        // A YAML error then names the file and line.
+        let broken = yaml.replacen("version:", "version: [", 1);
+        let err = embedded_manifest(None, &broken, file)
+            .unwrap_err()
+            .to_string();
+        let line = 1 + yaml
+            .lines()
+            .position(|l| l.starts_with("version:"))
+            .unwrap();
+        assert!(
+            err.contains(&format!("service/template.yaml:{line}: version")),
+            "{err}"
+        );
     }
 
     #[test]
