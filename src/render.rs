@@ -161,10 +161,7 @@ pub fn render_repo_after(
     answer: impl FnOnce() -> Result<(Resolved, Answers)>,
 ) -> Result<(Resolved, Answers, FileTree)> {
     let (resolved, all, mut tree) = render_after(set, Threads::AsManyAsUseful, answer)?;
-    tree.insert(
-        RECORD_FILE,
-        FileEntry::new(record_for(set, &resolved.recorded).to_yaml()),
-    );
+    insert_record(&mut tree, set, &resolved);
     Ok((resolved, all, tree))
 }
 
@@ -256,7 +253,7 @@ fn render_after<T>(
     let composes = |items: &[Planned<'_>]| {
         items
             .iter()
-            .filter_map(template_text)
+            .filter_map(|item| item.text)
             .any(|text| composes_templates(&tags, text.as_bytes()))
     };
     let big = threads == Threads::AsManyAsUseful
@@ -400,14 +397,13 @@ fn unconditional_files<'s>(set: &'s TemplateSet, rules: &Rules<'_>) -> Vec<Plann
             })
             .ok()?;
             let item = Planned::new(index, file, treatment);
-            template_text(&item).is_some().then_some(item)
+            item.text.is_some().then_some(item)
         })
         .collect()
 }
 
 /// Files waiting to be parsed and rendered, handed out in contiguous
 /// batches of about `BATCH_BYTES` of template text.
-#[derive(Default)]
 struct Queue<'s> {
     items: Vec<Planned<'s>>,
     /// All items are one batch: templates that include each other.
@@ -574,9 +570,9 @@ impl Worker {
     /// a file whose template does not parse is done, with its error. A
     /// `whole` batch (templates that include each other) fails as one.
     fn parse<'q, 's>(&mut self, batch: &'q [Planned<'s>], whole: bool) -> Vec<&'q Planned<'s>> {
-        let sources = batch.iter().filter_map(|item| {
-            template_text(item).map(|text| (template_name(&item.file.path), text))
-        });
+        let sources = batch
+            .iter()
+            .filter_map(|item| item.text.map(|text| (template_name(&item.file.path), text)));
         let error = match self.engine.add_raw_templates(sources) {
             Ok(()) => return batch.iter().collect(),
             Err(e) => e,
@@ -592,7 +588,7 @@ impl Worker {
         // each failing file must be known for the earliest to be reported.
         let mut ready = Vec::new();
         for item in batch {
-            let parsed = match template_text(item) {
+            let parsed = match item.text {
                 Some(text) => self
                     .engine
                     .add_raw_template(&template_name(&item.file.path), text),
@@ -620,7 +616,7 @@ impl Worker {
             else {
                 return Ok(None);
             };
-            let bytes = match template_text(item) {
+            let bytes = match item.text {
                 Some(_) => self
                     .engine
                     .render(&template_name(&item.file.path), ctx)
@@ -690,11 +686,6 @@ fn assemble(plan: &[Planned<'_>], outputs: Vec<(usize, Output)>) -> Result<FileT
     Ok(tree)
 }
 
-/// A planned file's text when tera renders it: UTF-8 and not copied as is.
-fn template_text<'s>(item: &Planned<'s>) -> Option<&'s str> {
-    item.text
-}
-
 /// Whether a template's text uses a tag that pulls in another template.
 /// `tags` finds `{%`: memchr's vectorised search, built once, as this runs
 /// over every byte of every template file before anything is parsed.
@@ -722,11 +713,16 @@ pub fn render_repo(set: &TemplateSet, resolved: &Resolved) -> Result<FileTree> {
 /// `render_repo` in `all`, the full context of `resolved` (see `context`).
 pub fn render_repo_in(set: &TemplateSet, resolved: &Resolved, all: &Answers) -> Result<FileTree> {
     let mut tree = render_in(set, all)?;
+    insert_record(&mut tree, set, resolved);
+    Ok(tree)
+}
+
+/// Adds `.newsvc.yml`, the record of the render, to its tree.
+fn insert_record(tree: &mut FileTree, set: &TemplateSet, resolved: &Resolved) {
     tree.insert(
         RECORD_FILE,
         FileEntry::new(record_for(set, &resolved.recorded).to_yaml()),
     );
-    Ok(tree)
 }
 
 /// The `.newsvc.yml` record of a render.
@@ -1126,6 +1122,21 @@ files:
         broken[30].1 = "{% if %}".to_string();
         let err = render(&set_of(&broken), &r).unwrap_err().to_string();
         assert!(err.contains("m04.py"), "{err}");
+    }
+
+    #[test]
+    fn a_rule_glob_that_does_not_compile_is_reported_after_the_answers_errors() {
+        let mut s = set(MANIFEST, &[("README.md", "# {{ name }}")]);
+        // Past the manifest's own check, as an embedded manifest would be.
+        s.manifest.files[2].path = Some("docs/{a,b.md".into());
+        let err = render_repo_after(&s, || Err(Error::Cancelled)).unwrap_err();
+        assert!(matches!(err, Error::Cancelled), "{err}");
+        let r = resolved(&[("name", "billing-api")]);
+        let all = context(&s, &r).unwrap();
+        let err = render_repo_after(&s, || Ok((r.clone(), all)))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("never closed"), "{err}");
     }
 
     #[test]
