@@ -55,7 +55,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             };
         }
     };
-    write::install_interrupt_cleanup();
     match cmd::dispatch(cli.command) {
         Ok(Outcome::Ok) => 0,
         Ok(Outcome::Found) => 1,
@@ -72,4 +71,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
 pub(crate) fn cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
+}
+
+/// Keeps `value`'s memory until the process exits, without freeing it: for
+/// a command's last, large values (a template set, a rendered tree, parsed
+/// templates), which the kernel reclaims at exit all at once, while freeing
+/// them one allocation at a time took 0.18 ms of `newsvc new`'s 4.5 (as
+/// compilers do: clang's `-disable-free`). Only for plain memory: a value
+/// whose drop does anything else (a file, a folder, a thread) must drop.
+pub(crate) fn leave_to_exit<T>(value: T) {
+    std::mem::forget(value);
 }

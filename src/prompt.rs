@@ -35,6 +35,7 @@ fn interrupted(e: dialoguer::Error) -> Error {
 
 impl Asker for TerminalAsker {
     fn ask(&mut self, q: &Question, default: Option<&Value>, earlier: &Answers) -> Result<Value> {
+        crate::write::install_interrupt_cleanup();
         let prompt = match &q.help {
             Some(help) => format!("{} ({help})", q.prompt_text()),
             None => q.prompt_text().to_string(),
@@ -107,6 +108,7 @@ impl Asker for TerminalAsker {
 
 /// Shows the answers and asks to go on.
 pub fn confirm_summary(title: &str, answers: &Answers) -> Result<bool> {
+    crate::write::install_interrupt_cleanup();
     let width = answers.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     eprintln!("\n{title}");
     for (k, v) in answers.iter() {

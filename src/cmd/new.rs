@@ -75,35 +75,43 @@ pub(crate) fn resolve_answers(
     }
 }
 
-/// A staging folder with an empty repository in it, made on a thread of its
-/// own while the answers are resolved and the files rendered: creating a
-/// repository is a few dozen small files and several rewrites of its
-/// config, as long as the rest of the command's serial work. Dropping it
-/// waits for the thread, so an error elsewhere leaves nothing behind.
-struct RepoAhead(Option<std::thread::JoinHandle<Result<(write::Staging, repo::NewRepo)>>>);
+/// The staging folder, with an empty repository in it unless `--no-git`,
+/// made on a thread of its own while the answers are resolved and the files
+/// rendered: creating a repository is a few dozen small files and several
+/// rewrites of its config, as long as the rest of the command's serial
+/// work; without git, the folder and the Ctrl-C handler it needs still
+/// cost the main thread 0.05 ms. Dropping it waits for the thread, so an
+/// error elsewhere leaves nothing behind.
+type Made = (write::Staging, Option<repo::NewRepo>);
+struct StagingAhead(Option<std::thread::JoinHandle<Result<Made>>>);
 
-impl RepoAhead {
-    /// Starts making the repository, when the run will commit, writes into
-    /// a folder that exists already and asks no questions (an interactive
-    /// run could keep a folder waiting for minutes).
-    fn start(args: &NewArgs) -> RepoAhead {
+impl StagingAhead {
+    /// Starts making the staging folder, when the run writes into a folder
+    /// that exists already and asks no questions (an interactive run could
+    /// keep a folder waiting for minutes).
+    fn start(args: &NewArgs) -> StagingAhead {
         let parent = match &args.output {
             Some(target) => {
                 let refused = write::is_non_empty_dir(target) && !args.force;
                 if refused || target.join(".git").exists() {
-                    return RepoAhead(None);
+                    return StagingAhead(None);
                 }
                 write::staging_parent(target).to_path_buf()
             }
             None => PathBuf::from("."),
         };
         let asks = !args.answers.defaults && prompt::can_prompt();
-        if args.no_git || args.dry_run || asks || !parent.is_dir() {
-            return RepoAhead(None);
+        if args.dry_run || asks || !parent.is_dir() {
+            return StagingAhead(None);
         }
-        RepoAhead(Some(std::thread::spawn(move || {
+        let git = !args.no_git;
+        StagingAhead(Some(std::thread::spawn(move || {
             let staging = write::Staging::create_in(&parent)?;
-            let new = repo::init_new(staging.path())?;
+            let new = if git {
+                Some(repo::init_new(staging.path())?)
+            } else {
+                None
+            };
             Ok((staging, new))
         })))
     }
@@ -111,7 +119,7 @@ impl RepoAhead {
     /// The staging folder and its repository, if they were made. If making
     /// them failed, the command makes them again the usual way, and reports
     /// the error where it happens then.
-    fn take(mut self) -> Option<(write::Staging, repo::NewRepo)> {
+    fn take(mut self) -> Option<Made> {
         self.0.take().and_then(|handle| {
             handle
                 .join()
@@ -121,7 +129,7 @@ impl RepoAhead {
     }
 }
 
-impl Drop for RepoAhead {
+impl Drop for StagingAhead {
     fn drop(&mut self) {
         if let Some(handle) = self.0.take() {
             // The staging folder inside is removed as the result is dropped.
@@ -131,7 +139,7 @@ impl Drop for RepoAhead {
 }
 
 pub fn run_new(args: &NewArgs) -> Result<Outcome> {
-    let ahead = RepoAhead::start(args);
+    let ahead = StagingAhead::start(args);
     let config = UserConfig::load()?;
     let set = super::load_template(&args.template, &config)?;
     let provided = provided_answers(
@@ -147,11 +155,17 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
         set.manifest.name, set.manifest.version
     );
     // The templates are parsed while the answers are resolved.
-    let (resolved, context, tree) = render::render_repo_after(&set, || {
+    let rendered = render::render_repo_after(&set, || {
         let resolved = resolve_answers(&set, &provided, &config, args.answers.defaults, &title)?;
         let context = render::context(&set, &resolved)?;
         Ok((resolved, context))
     })?;
+    let render::RepoRender {
+        resolved,
+        context,
+        tree,
+        parsed,
+    } = rendered;
     let hook_plan = hooks::plan(&set, &context, args.trust, &config)?;
     let target = match &args.output {
         Some(dir) => dir.clone(),
@@ -173,6 +187,7 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
                 hook.run
             );
         }
+        crate::leave_to_exit((set, resolved, context, tree, parsed));
         return Ok(Outcome::Ok);
     }
     let subject = format!(
@@ -192,11 +207,14 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
     // `--force` into a folder that already is a repository: no commit there.
     let git_skipped_existing = !args.no_git && target.join(".git").exists();
     let git = !args.no_git && !git_skipped_existing;
+    // Made ahead for another folder or git setting (the NAME folder turned
+    // out to hold a repository): dropped, and made again below.
     let (staged, made) = match ahead.take() {
         Some((staging, new))
-            if git && staging.path().parent() == Some(write::staging_parent(&target)) =>
+            if new.is_some() == git
+                && staging.path().parent() == Some(write::staging_parent(&target)) =>
         {
-            (Some(staging), Some(new))
+            (Some(staging), new)
         }
         _ => (None, None),
     };
@@ -271,6 +289,7 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
         "\nnext steps:\n  cd {}{run}",
         super::shell_word(&target.display().to_string())
     );
+    crate::leave_to_exit((set, resolved, context, tree, parsed, hook_plan));
     Ok(Outcome::Ok)
 }
 
