@@ -132,7 +132,9 @@ fn invalid(question: &Question, value: &str, reason: String) -> Error {
 
 /// Types a raw answer for `question` (choices are checked here too).
 pub fn parse(question: &Question, raw: &Raw) -> Result<Value> {
-    let shown = match raw {
+    // The value as the user wrote it, for an error message only (serialising
+    // YAML on every answer cost more than the rest of parsing it).
+    let shown = || match raw {
         Raw::Text(t) => t.clone(),
         Raw::Yaml(v) => serde_norway::to_string(v)
             .unwrap_or_default()
@@ -145,7 +147,7 @@ pub fn parse(question: &Question, raw: &Raw) -> Result<Value> {
             serde_norway::Value::String(s) => Value::Str(s.clone()),
             serde_norway::Value::Number(n) => Value::Str(n.to_string()),
             serde_norway::Value::Bool(b) => Value::Str(b.to_string()),
-            _ => return Err(invalid(question, &shown, "is not a string".into())),
+            _ => return Err(invalid(question, &shown(), "is not a string".into())),
         },
         (QuestionType::Bool, Raw::Text(t)) => match t.trim().to_ascii_lowercase().as_str() {
             "true" | "yes" | "y" | "1" | "on" => Value::Bool(true),
@@ -153,7 +155,7 @@ pub fn parse(question: &Question, raw: &Raw) -> Result<Value> {
             _ => {
                 return Err(invalid(
                     question,
-                    &shown,
+                    &shown(),
                     "is not a yes/no value; use true or false".into(),
                 ));
             }
@@ -161,19 +163,19 @@ pub fn parse(question: &Question, raw: &Raw) -> Result<Value> {
         (QuestionType::Bool, Raw::Yaml(v)) => match v {
             serde_norway::Value::Bool(b) => Value::Bool(*b),
             serde_norway::Value::String(s) => return parse(question, &Raw::Text(s.clone())),
-            _ => return Err(invalid(question, &shown, "is not true or false".into())),
+            _ => return Err(invalid(question, &shown(), "is not true or false".into())),
         },
         (QuestionType::Integer, Raw::Text(t)) => Value::Int(
             t.trim()
                 .parse()
-                .map_err(|_| invalid(question, &shown, "is not a whole number".into()))?,
+                .map_err(|_| invalid(question, &shown(), "is not a whole number".into()))?,
         ),
         (QuestionType::Integer, Raw::Yaml(v)) => match v {
             serde_norway::Value::Number(n) if n.as_i64().is_some() => {
                 Value::Int(n.as_i64().unwrap_or_default())
             }
             serde_norway::Value::String(s) => return parse(question, &Raw::Text(s.clone())),
-            _ => return Err(invalid(question, &shown, "is not a whole number".into())),
+            _ => return Err(invalid(question, &shown(), "is not a whole number".into())),
         },
         (QuestionType::Multi, Raw::Text(t)) => Value::List(
             t.split(',')
@@ -190,7 +192,7 @@ pub fn parse(question: &Question, raw: &Raw) -> Result<Value> {
                         serde_norway::Value::String(s) => Ok(s.clone()),
                         _ => Err(invalid(
                             question,
-                            &shown,
+                            &shown(),
                             "must be a list of strings".into(),
                         )),
                     })
@@ -198,7 +200,7 @@ pub fn parse(question: &Question, raw: &Raw) -> Result<Value> {
             ),
             serde_norway::Value::String(s) => return parse(question, &Raw::Text(s.clone())),
             serde_norway::Value::Null => Value::List(Vec::new()),
-            _ => return Err(invalid(question, &shown, "must be a list".into())),
+            _ => return Err(invalid(question, &shown(), "must be a list".into())),
         },
     };
     match (&value, question.kind) {
