@@ -6,5 +6,11 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // Output piped into `head` and the like ends as for any Unix tool: the
+    // process is stopped by SIGPIPE when the reader is gone, instead of
+    // Rust's default of ignoring it and panicking in `println!`. Commands
+    // print what they changed once the change is complete (`snapshot
+    // update`: each case), so this never stops one half-way through one.
+    sigpipe::reset();
     std::process::exit(newsvc::run(std::env::args_os()));
 }

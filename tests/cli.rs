@@ -699,6 +699,48 @@ fn dry_run_lists_files_with_sizes_and_writes_nothing() {
     }
 }
 
+/// `newsvc ... | head`: the reader goes away before the output ends. The
+/// process ends by SIGPIPE, as Unix tools do, without Rust's panic in
+/// `println!` ("failed printing to stdout").
+#[cfg(unix)]
+#[test]
+fn output_into_a_pipe_nobody_reads_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let t = Test::new().args([
+        "new",
+        "billing-api",
+        "--set",
+        "owner=payments",
+        "--defaults",
+        "--dry-run",
+    ]);
+    // A FIFO whose only reader is closed before newsvc starts, so its first
+    // write fails whatever the timing (a real `| head` may read a little).
+    let fifo = t.root.path().join("out.fifo");
+    let script = r#"mkfifo "$FIFO" && exec 3<>"$FIFO" 4>"$FIFO" && exec 3<&- && exec "$@" >&4"#;
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c").arg(script).arg("sh").arg(newsvc_bin());
+    let inner = t.command();
+    cmd.args(inner.get_args())
+        .current_dir(t.cwd())
+        .env("FIFO", &fifo)
+        .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .stdin(Stdio::null());
+    let output = assert_cmd::Command::from_std(cmd)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "nothing to say: {stderr}");
+    assert_eq!(
+        output.status.signal(),
+        Some(13),
+        "SIGPIPE: {:?}",
+        output.status
+    );
+}
+
 #[test]
 fn no_git_writes_the_files_without_a_repository() {
     let t = Test::new().args([
