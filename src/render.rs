@@ -255,6 +255,9 @@ const COMPOSING_TAGS: [&str; 3] = ["include", "extends", "import"];
 /// The core of every render. Parsing the templates is most of its cost, so
 /// with big enough templates the work is shared with a helper thread (and
 /// one more per core beyond two):
+/// - the helper starts first: a thread takes a tenth of a millisecond to
+///   start and set up its engine, about as long as finding the files to
+///   parse ahead takes this thread;
 /// - before `answer` runs, the files no `when` can exclude are queued, and
 ///   the helper starts parsing them;
 /// - once the answers are known, the other included files are queued, and
@@ -275,14 +278,6 @@ fn render_after<T>(
     threads: Threads,
     answer: impl FnOnce() -> Result<(T, Answers)>,
 ) -> Result<(T, Answers, FileTree, Parsed)> {
-    let rules = match compile_rules(set) {
-        Ok(rules) => rules,
-        Err(e) => {
-            // The answers' errors come first, as for a valid manifest.
-            answer()?;
-            return Err(e);
-        }
-    };
     let tags = memchr::memmem::Finder::new(b"{%");
     let composes = |items: &[Planned<'_>]| {
         items
@@ -292,22 +287,37 @@ fn render_after<T>(
     };
     let big = threads == Threads::AsManyAsUseful
         && set.files.iter().map(|f| f.bytes.len()).sum::<usize>() >= PARALLEL_MIN_BYTES;
-    let unconditional = if big {
-        unconditional_files(set, &rules)
-    } else {
-        Vec::new()
-    };
-    let ahead_composes = composes(&unconditional);
-    let parallel = big && !ahead_composes;
-    let ahead = Queue::new(if parallel { unconditional } else { Vec::new() });
     let board = Board::default();
     std::thread::scope(|scope| {
         let board = &board;
-        let ahead = &ahead;
-        let helper = parallel.then(|| scope.spawn(move || help(scope, ahead, board, true)));
+        let helper = big.then(|| scope.spawn(move || help(scope, board, true)));
         // Until the plan is published, a failure here (or a panic) tells
         // the helpers to stop.
         let stop_unless_published = Publisher(board);
+        let rules = match compile_rules(set) {
+            Ok(rules) => rules,
+            Err(e) => {
+                drop(stop_unless_published);
+                // The answers' errors come first, as for a valid manifest.
+                answer()?;
+                return Err(e);
+            }
+        };
+        let unconditional = if big {
+            unconditional_files(set, &rules)
+        } else {
+            Vec::new()
+        };
+        let ahead_composes = composes(&unconditional);
+        let parallel = big && !ahead_composes;
+        if !parallel {
+            board.post(News::Stop);
+        }
+        let ahead = board.post_ahead(Queue::new(if parallel {
+            unconditional
+        } else {
+            Vec::new()
+        }));
         let (answered, all) = answer()?;
         let ctx = all.to_context();
         let tera = expr::engine();
@@ -378,30 +388,31 @@ fn render_after<T>(
     })
 }
 
-/// A helper thread: parses the files queued ahead, waits for the answers,
-/// then renders what it parsed and takes batches like the calling thread.
-/// The first helper starts the others, if there are more cores. Returns
-/// what they rendered and their engines (see `Parsed`).
+/// A helper thread: sets up its engine, waits for the files queued ahead
+/// and parses them, waits for the answers, then renders what it parsed and
+/// takes batches like the calling thread. The first helper starts the
+/// others, if there are more cores. Returns what they rendered and their
+/// engines (see `Parsed`).
 fn help<'scope, 's: 'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
-    ahead: &'scope Queue<'s>,
     board: &'scope Board<'s>,
     first: bool,
 ) -> (Done, Vec<tera::Tera>) {
     let others: Vec<_> = if first {
         (2..crate::cores())
-            .map(|_| scope.spawn(move || help(scope, ahead, board, false)))
+            .map(|_| scope.spawn(move || help(scope, board, false)))
             .collect()
     } else {
         Vec::new()
     };
     let mut worker = Worker::default();
+    let ahead = board.wait_ahead();
     let mut parsed = Vec::new();
-    while let Some(batch) = ahead.take() {
+    while let Some(batch) = ahead.and_then(Queue::take) {
         parsed.extend(worker.parse(batch, false));
     }
     let mut done = Vec::new();
-    if let Some(published) = board.wait() {
+    if let (Some(ahead), Some(published)) = (ahead, board.wait()) {
         for item in parsed {
             worker.render(item, &published.ctx);
         }
@@ -498,11 +509,14 @@ fn batch_ends(items: &[Planned<'_>], target: usize) -> Vec<usize> {
     ends
 }
 
-/// What the helpers wait for once they have parsed ahead: the context and
-/// the rest of the plan, or word that there will be none (the answers
-/// failed, or the templates include each other).
+/// What the helpers wait for: the files to parse ahead, then, once they
+/// have parsed them, the context and the rest of the plan; or word that
+/// there will be none (the answers failed, or the templates include each
+/// other).
 #[derive(Default)]
 struct Board<'s> {
+    /// Set once, before the answers are asked.
+    ahead: std::sync::OnceLock<Queue<'s>>,
     news: std::sync::Mutex<News<'s>>,
     changed: std::sync::Condvar,
 }
@@ -531,6 +545,39 @@ impl<'s> Board<'s> {
             *current = news;
         }
         self.changed.notify_all();
+    }
+
+    /// Posts the files to parse ahead (once) and returns them.
+    fn post_ahead(&self, queue: Queue<'s>) -> &Queue<'s> {
+        let posted = self.ahead.get_or_init(|| queue);
+        // Under the lock, so a helper about to wait cannot miss it.
+        let _news = self
+            .news
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.changed.notify_all();
+        posted
+    }
+
+    /// The files to parse ahead once posted, or `None` when the helpers
+    /// are to stop first.
+    fn wait_ahead(&self) -> Option<&Queue<'s>> {
+        let mut news = self
+            .news
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        loop {
+            if matches!(*news, News::Stop) {
+                return None;
+            }
+            if let Some(queue) = self.ahead.get() {
+                return Some(queue);
+            }
+            news = self
+                .changed
+                .wait(news)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
     }
 
     /// The plan once it is posted, or `None` when the helpers are to stop.
@@ -1162,7 +1209,12 @@ files:
 
     #[test]
     fn a_rule_glob_that_does_not_compile_is_reported_after_the_answers_errors() {
-        let mut s = set(MANIFEST, &[("README.md", "# {{ name }}")]);
+        // Big enough for a helper thread, which must be told to stop.
+        let big = "x".repeat(PARALLEL_MIN_BYTES);
+        let mut s = set(
+            MANIFEST,
+            &[("README.md", "# {{ name }}"), ("big.txt", &big)],
+        );
         // Past the manifest's own check, as an embedded manifest would be.
         s.manifest.files[2].path = Some("docs/{a,b.md".into());
         let err = render_repo_after(&s, || Err(Error::Cancelled)).unwrap_err();
