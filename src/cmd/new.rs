@@ -1,5 +1,6 @@
 //! `newsvc new`: answers → render → staged write → pristine first commit.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::Outcome;
@@ -253,28 +254,36 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
             Ok(())
         },
     )?;
-    eprintln!(
-        "created {} ({} files) from {}@{}",
+    // One write: stderr is unbuffered, and each piece of a formatted line
+    // was a system call of its own (twenty for these lines).
+    let mut report = format!(
+        "created {} ({} files) from {}@{}\n",
         target.display(),
         tree.len(),
         set.manifest.name,
         set.manifest.version
     );
     if hook_plan.skips() {
-        eprintln!("{}", hooks::skipped_message(&hook_plan, &set.origin.source));
+        report += &hooks::skipped_message(&hook_plan, &set.origin.source);
+        report.push('\n');
     }
     for kept in &written.kept {
-        eprintln!("  kept existing {kept} (written once, never overwritten)");
+        let _ = writeln!(
+            report,
+            "  kept existing {kept} (written once, never overwritten)"
+        );
     }
     if identity_fallback {
-        eprintln!(
+        let _ = writeln!(
+            report,
             "note: git has no user.name/user.email; the first commit is by `{} <{}>`. Set yours with `git config --global user.name ...` and `user.email`.",
             repo::FALLBACK_NAME,
             repo::FALLBACK_EMAIL
         );
     }
     if git_skipped_existing {
-        eprintln!(
+        let _ = writeln!(
+            report,
             "note: `{}` already is a git repository; no commit was made (see `newsvc adopt`)",
             target.display()
         );
@@ -285,10 +294,12 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
     } else {
         ""
     };
-    eprintln!(
+    let _ = writeln!(
+        report,
         "\nnext steps:\n  cd {}{run}",
         super::shell_word(&target.display().to_string())
     );
+    eprint!("{report}");
     crate::leave_to_exit((set, resolved, context, tree, parsed, hook_plan));
     Ok(Outcome::Ok)
 }
