@@ -34,8 +34,6 @@ pub mod write;
 
 use std::ffi::OsString;
 
-use clap::Parser;
-
 /// What a command reports back: success, or "ran and found something".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -45,7 +43,7 @@ pub enum Outcome {
 
 /// Parses `args`, runs the command and returns the exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
-    let cli = match cli::Cli::try_parse_from(args) {
+    let cli = match cli::Cli::parse_from_args(args.into_iter().collect()) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
