@@ -662,16 +662,21 @@ fn user_config_values_are_validated_like_any_answer() {
         .fails(&["`aws_region`", "`Mars`", "user config"]);
 }
 
-#[test]
-fn dry_run_lists_files_with_sizes_and_writes_nothing() {
-    let t = Test::new().args([
+/// `newsvc new billing-api --set owner=payments --defaults --dry-run`.
+fn dry_run_of_the_default_template() -> Test {
+    Test::new().args([
         "new",
         "billing-api",
         "--set",
         "owner=payments",
         "--defaults",
         "--dry-run",
-    ]);
+    ])
+}
+
+#[test]
+fn dry_run_lists_files_with_sizes_and_writes_nothing() {
+    let t = dry_run_of_the_default_template();
     let before = snapshot(&t.work());
     let run = t.succeeds();
     assert_eq!(snapshot(&t.work()), before, "--dry-run wrote something");
@@ -706,14 +711,7 @@ fn dry_run_lists_files_with_sizes_and_writes_nothing() {
 #[test]
 fn output_into_a_pipe_nobody_reads_ends_quietly() {
     use std::os::unix::process::ExitStatusExt;
-    let t = Test::new().args([
-        "new",
-        "billing-api",
-        "--set",
-        "owner=payments",
-        "--defaults",
-        "--dry-run",
-    ]);
+    let t = dry_run_of_the_default_template();
     // A FIFO whose only reader is closed before newsvc starts, so its first
     // write fails whatever the timing (a real `| head` may read a little).
     let fifo = t.root.path().join("out.fifo");
