@@ -582,10 +582,7 @@ struct Published<'s> {
 impl<'s> Board<'s> {
     /// Posts the first news; later posts change nothing.
     fn post(&self, news: News<'s>) {
-        let mut current = self
-            .news
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut current = lock(&self.news);
         if matches!(*current, News::Waiting) {
             *current = news;
         }
@@ -594,10 +591,7 @@ impl<'s> Board<'s> {
 
     /// Hands back results; only the first counts.
     fn hand_back(&self, results: HandedBack) {
-        let mut slot = self
-            .results
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut slot = lock(&self.results);
         if slot.is_none() {
             *slot = Some(results);
         }
@@ -615,29 +609,16 @@ impl<'s> Board<'s> {
             // Yielding, not only spinning: on one core the helper must run.
             std::thread::yield_now();
         }
-        let mut slot = self
-            .results
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        loop {
-            if let Some(results) = slot.take() {
-                return results;
-            }
-            slot = self
-                .results_in
-                .wait(slot)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-        }
+        wait_until(&self.results_in, lock(&self.results), Option::is_some)
+            .take()
+            .expect("waited until handed back")
     }
 
     /// Posts the files to parse ahead (once) and returns them.
     fn post_ahead(&self, queue: Queue<'s>) -> &Queue<'s> {
         let posted = self.ahead.get_or_init(|| queue);
         // Under the lock, so a helper about to wait cannot miss it.
-        let _news = self
-            .news
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _news = lock(&self.news);
         self.changed.notify_all();
         posted
     }
@@ -645,42 +626,44 @@ impl<'s> Board<'s> {
     /// The files to parse ahead once posted, or `None` when the helpers
     /// are to stop first.
     fn wait_ahead(&self) -> Option<&Queue<'s>> {
-        let mut news = self
-            .news
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        loop {
-            if matches!(*news, News::Stop) {
-                return None;
-            }
-            if let Some(queue) = self.ahead.get() {
-                return Some(queue);
-            }
-            news = self
-                .changed
-                .wait(news)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let news = wait_until(&self.changed, lock(&self.news), |news| {
+            matches!(news, News::Stop) || self.ahead.get().is_some()
+        });
+        match *news {
+            News::Stop => None,
+            _ => self.ahead.get(),
         }
     }
 
     /// The plan once it is posted, or `None` when the helpers are to stop.
     fn wait(&self) -> Option<std::sync::Arc<Published<'s>>> {
-        let mut news = self
-            .news
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        loop {
-            match &*news {
-                News::Waiting => {}
-                News::Plan(published) => return Some(published.clone()),
-                News::Stop => return None,
-            }
-            news = self
-                .changed
-                .wait(news)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let news = wait_until(&self.changed, lock(&self.news), |news| {
+            !matches!(news, News::Waiting)
+        });
+        match &*news {
+            News::Plan(published) => Some(published.clone()),
+            News::Waiting | News::Stop => None,
         }
     }
+}
+
+/// Locks `mutex`; a thread that panicked holding it left nothing half-done
+/// here (every update is one assignment), so its value is used as it is.
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Waits on `changed` until `ready` holds for the guarded value.
+fn wait_until<'m, T>(
+    changed: &std::sync::Condvar,
+    guard: std::sync::MutexGuard<'m, T>,
+    mut ready: impl FnMut(&T) -> bool,
+) -> std::sync::MutexGuard<'m, T> {
+    changed
+        .wait_while(guard, |value| !ready(value))
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Posts the plan to the board, or, dropped before that (an error or a
