@@ -69,6 +69,16 @@ struct CompiledRule<'a> {
 }
 
 impl CompiledRule<'_> {
+    /// The first component of every path the rule can match, when the
+    /// rule fixes it (`lang/python/**`, folder `docs`); `None` when it
+    /// does not (`**/*.sh`, `README*`, a negated glob).
+    fn first_component(&self) -> Option<&str> {
+        match &self.matcher {
+            Matcher::Glob(glob) => glob.literal_prefix.split_once('/').map(|(first, _)| first),
+            Matcher::Folder(f) => Some(f.split('/').next().unwrap_or(f)).filter(|f| !f.is_empty()),
+        }
+    }
+
     fn applies_to(&self, path: &str) -> bool {
         match &self.matcher {
             Matcher::Glob(glob) => glob.is_match(path),
@@ -79,16 +89,50 @@ impl CompiledRule<'_> {
     }
 }
 
-/// The file rules, in manifest order.
+/// The file rules, in manifest order, indexed by the first path component
+/// of the paths they can match, so that finding a file's rules does not
+/// grow with the number of rules elsewhere in the set.
 struct Rules<'a> {
     rules: Vec<CompiledRule<'a>>,
+    /// Rules that match only paths starting with `COMPONENT/`, by that
+    /// component: their places in `rules`, ascending.
+    by_first_component: std::collections::HashMap<String, Vec<usize>>,
+    /// The other rules' places, ascending: tried on every path.
+    anywhere: Vec<usize>,
 }
 
-impl Rules<'_> {
+impl<'a> Rules<'a> {
+    fn new(rules: Vec<CompiledRule<'a>>) -> Rules<'a> {
+        let mut by_first_component: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        let mut anywhere = Vec::new();
+        for (place, rule) in rules.iter().enumerate() {
+            match rule.first_component() {
+                Some(component) => by_first_component
+                    .entry(component.to_string())
+                    .or_default()
+                    .push(place),
+                None => anywhere.push(place),
+            }
+        }
+        Rules {
+            rules,
+            by_first_component,
+            anywhere,
+        }
+    }
+
     /// The rules that apply to `path`, in manifest order, matched lazily: a
     /// file excluded by an early rule is not matched against later ones.
     fn matching<'r>(&'r self, path: &'r str) -> impl Iterator<Item = &'r CompiledRule<'r>> {
-        self.rules.iter().filter(move |r| r.applies_to(path))
+        let first = path.split('/').next().unwrap_or(path);
+        let keyed = self
+            .by_first_component
+            .get(first)
+            .map_or(&[][..], Vec::as_slice);
+        merge_ascending(keyed, &self.anywhere)
+            .map(|place| &self.rules[place])
+            .filter(move |r| r.applies_to(path))
     }
 
     /// Evaluates every rule's `when` with one render of one template rather
@@ -354,10 +398,7 @@ fn render_after<T>(
             }
         }
         // The engine that evaluated the conditions parses for this thread.
-        let mut worker = Worker {
-            engine: tera,
-            done: Vec::new(),
-        };
+        let mut worker = Worker::with_engine(tera);
         let (done, engines) = if ahead_composes || composes(&rest) {
             // Templates that include others need them all in one engine:
             // the helpers stop, and what they parsed ahead is not used.
@@ -368,7 +409,7 @@ fn render_after<T>(
                     .unwrap_or_else(|p| std::panic::resume_unwind(p));
             }
             worker.work(&Queue::whole(plan.clone()), &ctx);
-            (worker.done, vec![worker.engine])
+            (worker.done, worker.engines)
         } else {
             let shared = std::sync::Arc::new(Published {
                 ctx,
@@ -377,7 +418,7 @@ fn render_after<T>(
             stop_unless_published.publish(shared.clone());
             worker.work(ahead, &shared.ctx);
             worker.work(&shared.rest, &shared.ctx);
-            let (mut done, mut engines) = (worker.done, vec![worker.engine]);
+            let (mut done, mut engines) = (worker.done, worker.engines);
             if let Some(helper) = helper {
                 // The helper's results, not the end of its thread: a thread
                 // takes 0.05-0.1 ms to end (its allocator's pages, its
@@ -422,18 +463,18 @@ fn help<'scope, 's: 'scope>(
     let ahead = board.wait_ahead();
     let mut parsed = Vec::new();
     while let Some(batch) = ahead.and_then(Queue::take) {
-        parsed.extend(worker.parse(batch, false));
+        parsed.push(worker.parse(batch, false));
     }
     let mut done = Vec::new();
     if let (Some(ahead), Some(published)) = (ahead, board.wait()) {
-        for item in parsed {
-            worker.render(item, &published.ctx);
+        for batch in &parsed {
+            worker.render_batch(batch, &published.ctx);
         }
         worker.work(ahead, &published.ctx);
         worker.work(&published.rest, &published.ctx);
         done = worker.done;
     }
-    let mut engines = vec![worker.engine];
+    let mut engines = worker.engines;
     for other in others {
         let (theirs, their_engines) = other
             .join()
@@ -690,40 +731,75 @@ enum Failure {
     Render(Error),
 }
 
-/// One thread's engine and what it has rendered.
+/// One thread's engines and what it has rendered.
+///
+/// A thread starts a new engine once its current one holds
+/// `TEMPLATES_PER_ENGINE` templates: tera checks every template an engine
+/// holds each time templates are added to it, so one engine per thread
+/// would make parsing grow with the square of a template set's size.
 struct Worker {
-    engine: tera::Tera,
+    /// Never empty; templates are added to the last one.
+    engines: Vec<tera::Tera>,
+    /// How many templates the last engine holds.
+    templates_in_current: usize,
     done: Done,
+}
+
+/// See `Worker`. Small enough that tera's checks stay a small part of
+/// parsing, big enough that the default template's files need one engine
+/// per thread (starting an engine costs a few microseconds).
+const TEMPLATES_PER_ENGINE: usize = 64;
+
+/// The items of a batch ready to render, and the engine that parsed them.
+struct ParsedBatch<'q, 's> {
+    engine: usize,
+    items: Vec<&'q Planned<'s>>,
 }
 
 impl Default for Worker {
     fn default() -> Worker {
-        Worker {
-            engine: expr::engine(),
-            done: Vec::new(),
-        }
+        Worker::with_engine(expr::engine())
     }
 }
 
 impl Worker {
-    /// Takes batches from `queue` until it is empty, parsing and rendering.
-    fn work(&mut self, queue: &Queue<'_>, ctx: &tera::Context) {
-        while let Some(batch) = queue.take() {
-            for item in self.parse(batch, queue.whole) {
-                self.render(item, ctx);
-            }
+    fn with_engine(engine: tera::Tera) -> Worker {
+        Worker {
+            engines: vec![engine],
+            templates_in_current: 0,
+            done: Vec::new(),
         }
     }
 
-    /// Parses a batch into the engine and returns the items ready to render;
-    /// a file whose template does not parse is done, with its error. A
-    /// `whole` batch (templates that include each other) fails as one.
-    fn parse<'q, 's>(&mut self, batch: &'q [Planned<'s>], whole: bool) -> Vec<&'q Planned<'s>> {
+    /// Takes batches from `queue` until it is empty, parsing and rendering.
+    fn work(&mut self, queue: &Queue<'_>, ctx: &tera::Context) {
+        while let Some(batch) = queue.take() {
+            let parsed = self.parse(batch, queue.whole);
+            self.render_batch(&parsed, ctx);
+        }
+    }
+
+    /// Parses a batch into the current engine (a new one if it is full)
+    /// and returns the items ready to render; a file whose template does
+    /// not parse is done, with its error. A `whole` batch (templates that
+    /// include each other) goes into one engine and fails as one.
+    fn parse<'q, 's>(&mut self, batch: &'q [Planned<'s>], whole: bool) -> ParsedBatch<'q, 's> {
+        if !whole && self.templates_in_current >= TEMPLATES_PER_ENGINE {
+            self.engines.push(expr::engine());
+            self.templates_in_current = 0;
+        }
+        let engine_index = self.engines.len() - 1;
+        let engine = &mut self.engines[engine_index];
+        self.templates_in_current += batch.iter().filter(|item| item.text.is_some()).count();
+        let ready = |items: Vec<&'q Planned<'s>>| ParsedBatch {
+            engine: engine_index,
+            items,
+        };
         let sources = batch
             .iter()
             .filter_map(|item| item.text.map(|text| (template_name(&item.file.path), text)));
-        let error = match self.engine.add_raw_templates(sources) {
-            Ok(()) => return batch.iter().collect(),
+        let error = match engine.add_raw_templates(sources) {
+            Ok(()) => return ready(batch.iter().collect()),
             Err(e) => e,
         };
         if whole {
@@ -731,43 +807,45 @@ impl Worker {
                 self.done
                     .push((first.index, Err(Failure::Syntax(template_error(&error)))));
             }
-            return Vec::new();
+            return ready(Vec::new());
         }
         // One at a time, to tell which files fail: an error is rare, and
         // each failing file must be known for the earliest to be reported.
-        let mut ready = Vec::new();
+        let mut items = Vec::new();
         for item in batch {
             let parsed = match item.text {
-                Some(text) => self
-                    .engine
-                    .add_raw_template(&template_name(&item.file.path), text),
+                Some(text) => engine.add_raw_template(&template_name(&item.file.path), text),
                 None => Ok(()),
             };
             match parsed {
-                Ok(()) => ready.push(item),
+                Ok(()) => items.push(item),
                 Err(e) => self
                     .done
                     .push((item.index, Err(Failure::Syntax(template_error(&e))))),
             }
         }
-        ready
+        ready(items)
     }
 
-    /// Renders a parsed item's path and contents.
-    fn render(&mut self, item: &Planned<'_>, ctx: &tera::Context) {
+    /// Renders the items of a parsed batch.
+    fn render_batch(&mut self, parsed: &ParsedBatch<'_, '_>, ctx: &tera::Context) {
+        for item in &parsed.items {
+            self.render(parsed.engine, item, ctx);
+        }
+    }
+
+    /// Renders a parsed item's path and contents with the engine that
+    /// parsed it.
+    fn render(&mut self, engine: usize, item: &Planned<'_>, ctx: &tera::Context) {
+        let engine = &self.engines[engine];
         let output = (|| {
-            let Some(path) = render_path(
-                &self.engine,
-                &item.treatment.output_path,
-                ctx,
-                &item.file.path,
-            )?
+            let Some(path) =
+                render_path(engine, &item.treatment.output_path, ctx, &item.file.path)?
             else {
                 return Ok(None);
             };
             let bytes = match item.text {
-                Some(_) => self
-                    .engine
+                Some(_) => engine
                     .render(&template_name(&item.file.path), ctx)
                     .map_err(|e| template_error(&e))?
                     .into_bytes(),
@@ -933,7 +1011,17 @@ fn compile_rules(set: &TemplateSet) -> Result<Rules<'_>> {
             on: Cell::new(None),
         });
     }
-    Ok(Rules { rules })
+    Ok(Rules::new(rules))
+}
+
+/// The numbers of two ascending lists, merged in ascending order.
+fn merge_ascending<'v>(a: &'v [usize], b: &'v [usize]) -> impl Iterator<Item = usize> + 'v {
+    let (mut a, mut b) = (a.iter().copied().peekable(), b.iter().copied().peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if x < y => a.next(),
+        (Some(_), None) => a.next(),
+        _ => b.next(),
+    })
 }
 
 /// What the rules matching `path` say about it. `condition`
@@ -1357,6 +1445,98 @@ files:
                 .unwrap_err()
                 .contains("never closed")
         );
+    }
+
+    #[test]
+    fn rules_found_through_the_index_are_those_that_match_in_manifest_order() {
+        let manifest = r#"
+name: t
+version: 1.0.0
+files:
+  - path: "**/*.sh"
+    executable: true
+  - folder: lang/py
+    into: ""
+  - path: "lang/py/*/web.py"
+    copy: true
+  - folder: docs
+    skip_if_exists: true
+  - path: "README*"
+    copy: true
+  - path: "{lang,docs}/**"
+    executable: true
+  - path: "docs/{a,b}.md"
+    copy: true
+  - folder: lang
+    skip_if_exists: true
+  - path: "lang/py/run.sh"
+    copy: true
+"#;
+        let s = set(manifest, &[]);
+        let rules = compile_rules(&s).unwrap();
+        assert_eq!(
+            rules.anywhere,
+            vec![0, 4, 5],
+            "rules that fix no first folder"
+        );
+        let places = |path: &str| rules.matching(path).map(|r| r.index).collect::<Vec<_>>();
+        for path in [
+            "lang/py/run.sh",
+            "lang/py/billing/web.py",
+            "lang/py",
+            "lang",
+            "lang.sh",
+            "docs/a.md",
+            "docs/c.md",
+            "docs",
+            "README.md",
+            "README/x.sh",
+            "local/init.sh",
+            "terraform/main.tf",
+        ] {
+            let each: Vec<usize> = rules
+                .rules
+                .iter()
+                .filter(|r| r.applies_to(path))
+                .map(|r| r.index)
+                .collect();
+            assert_eq!(places(path), each, "{path}");
+        }
+        assert_eq!(places("lang/py/run.sh"), vec![0, 1, 5, 7, 8]);
+        assert_eq!(places("docs/a.md"), vec![3, 5, 6]);
+        assert_eq!(places("README.md"), vec![4]);
+        assert!(places("terraform/main.tf").is_empty());
+    }
+
+    #[test]
+    fn a_thread_starts_a_new_engine_once_its_engine_is_full() {
+        // Enough files for several engines, and enough text for helpers.
+        let files: Vec<(String, String)> = (0..TEMPLATES_PER_ENGINE * 3)
+            .map(|i| {
+                let body = format!("{i} {{{{ name }}}}\n").repeat(60);
+                (format!("shared/f{i:03}.txt"), body)
+            })
+            .collect();
+        let s = set_of(&files);
+        let r = resolved(&[("name", "billing-api")]);
+        let all = context(&s, &r).unwrap();
+        let (_, _, one, parsed) = render_after(&s, Threads::One, || Ok(((), all.clone()))).unwrap();
+        let held: Vec<usize> = parsed
+            .engines
+            .iter()
+            .map(|e| e.get_template_names().count())
+            .collect();
+        assert!(held.len() >= 3, "{held:?}");
+        assert_eq!(held.iter().sum::<usize>(), files.len());
+        assert!(
+            held.iter().all(|&n| n < TEMPLATES_PER_ENGINE * 2),
+            "{held:?}"
+        );
+        assert_eq!(
+            one.get("shared/f007.txt").unwrap().bytes,
+            "7 billing-api\n".repeat(60).as_bytes()
+        );
+        assert_eq!(one, render(&s, &r).unwrap());
     }
 
     #[test]
