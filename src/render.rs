@@ -93,9 +93,9 @@ impl CompiledRule<'_> {
 /// of the paths they can match, so that finding a file's rules does not
 /// grow with the number of rules elsewhere in the set.
 struct Rules<'a> {
-    rules: Vec<CompiledRule<'a>>,
+    in_order: Vec<CompiledRule<'a>>,
     /// Rules that match only paths starting with `COMPONENT/`, by that
-    /// component: their places in `rules`, ascending.
+    /// component: their places in `in_order`, ascending.
     by_first_component: std::collections::HashMap<String, Vec<usize>>,
     /// The other rules' places, ascending: tried on every path.
     anywhere: Vec<usize>,
@@ -116,7 +116,7 @@ impl<'a> Rules<'a> {
             }
         }
         Rules {
-            rules,
+            in_order: rules,
             by_first_component,
             anywhere,
         }
@@ -131,7 +131,7 @@ impl<'a> Rules<'a> {
             .get(first)
             .map_or(&[][..], Vec::as_slice);
         merge_ascending(keyed, &self.anywhere)
-            .map(|place| &self.rules[place])
+            .map(|place| &self.in_order[place])
             .filter(move |r| r.applies_to(path))
     }
 
@@ -141,7 +141,7 @@ impl<'a> Rules<'a> {
     /// rule) if any fails or one could break out of its `if` tag.
     fn evaluate_conditions(&self, tera: &tera::Tera, ctx: &tera::Context) {
         let conditions: Vec<(&CompiledRule<'_>, &str)> = self
-            .rules
+            .in_order
             .iter()
             .filter_map(|r| r.rule.when.as_deref().map(|w| (r, w)))
             .collect();
@@ -1495,7 +1495,7 @@ files:
             "terraform/main.tf",
         ] {
             let each: Vec<usize> = rules
-                .rules
+                .in_order
                 .iter()
                 .filter(|r| r.applies_to(path))
                 .map(|r| r.index)
@@ -1520,7 +1520,8 @@ files:
         let s = set_of(&files);
         let r = resolved(&[("name", "billing-api")]);
         let all = context(&s, &r).unwrap();
-        let (_, _, one, parsed) = render_after(&s, Threads::One, || Ok(((), all.clone()))).unwrap();
+        let ((), _, one, parsed) =
+            render_after(&s, Threads::One, || Ok(((), all.clone()))).unwrap();
         let held: Vec<usize> = parsed
             .engines
             .iter()
