@@ -191,9 +191,17 @@ pub fn render(set: &TemplateSet, resolved: &Resolved) -> Result<FileTree> {
 /// Renders the template files of `set` in `all`, the full context (see
 /// `context`), for callers that need the context too.
 pub fn render_in(set: &TemplateSet, all: &Answers) -> Result<FileTree> {
-    render_after(set, Threads::AsManyAsUseful, || Ok(((), all.clone())))
+    render_after(set, Threads::AsManyAsUseful, || Ok(((), all.clone())), None)
         .map(|((), _, tree, _parsed)| tree)
 }
+
+/// Receives each template file as soon as it is rendered, on the thread
+/// that rendered it: its output path, bytes and whether it is executable.
+/// The same files end up in the tree, unless the render fails (a file it
+/// has received may then belong to no tree). `.newsvc.yml` is not
+/// delivered: the record `render_repo_after` adds replaces any the
+/// template renders.
+pub type Deliver<'d> = &'d (dyn Fn(&str, &[u8], bool) + Sync);
 
 /// A repository rendered by `render_repo_after`, with what it was rendered
 /// from.
@@ -229,8 +237,10 @@ impl std::fmt::Debug for Parsed {
 pub fn render_repo_after(
     set: &TemplateSet,
     answer: impl FnOnce() -> Result<(Resolved, Answers)>,
+    deliver: Option<Deliver<'_>>,
 ) -> Result<RepoRender> {
-    let (resolved, context, mut tree, parsed) = render_after(set, Threads::AsManyAsUseful, answer)?;
+    let (resolved, context, mut tree, parsed) =
+        render_after(set, Threads::AsManyAsUseful, answer, deliver)?;
     insert_record(&mut tree, set, &resolved);
     Ok(RepoRender {
         resolved,
@@ -321,6 +331,7 @@ fn render_after<T>(
     set: &TemplateSet,
     threads: Threads,
     answer: impl FnOnce() -> Result<(T, Answers)>,
+    deliver: Option<Deliver<'_>>,
 ) -> Result<(T, Answers, FileTree, Parsed)> {
     let tags = memchr::memmem::Finder::new(b"{%");
     let composes = |items: &[Planned<'_>]| {
@@ -331,7 +342,10 @@ fn render_after<T>(
     };
     let big = threads == Threads::AsManyAsUseful
         && set.files.iter().map(|f| f.bytes.len()).sum::<usize>() >= PARALLEL_MIN_BYTES;
-    let board = Board::default();
+    let board = Board {
+        deliver,
+        ..Board::default()
+    };
     std::thread::scope(|scope| {
         let board = &board;
         let helper = big.then(|| {
@@ -398,7 +412,7 @@ fn render_after<T>(
             }
         }
         // The engine that evaluated the conditions parses for this thread.
-        let mut worker = Worker::with_engine(tera);
+        let mut worker = Worker::new(tera, deliver);
         let (done, engines) = if ahead_composes || composes(&rest) {
             // Templates that include others need them all in one engine:
             // the helpers stop, and what they parsed ahead is not used.
@@ -459,7 +473,7 @@ fn help<'scope, 's: 'scope>(
     } else {
         Vec::new()
     };
-    let mut worker = Worker::default();
+    let mut worker = Worker::new(expr::engine(), board.deliver);
     let ahead = board.wait_ahead();
     let mut parsed = Vec::new();
     while let Some(batch) = ahead.and_then(Queue::take) {
@@ -569,6 +583,8 @@ fn batch_ends(items: &[Planned<'_>], target: usize) -> Vec<usize> {
 /// other).
 #[derive(Default)]
 struct Board<'s> {
+    /// Where each rendered file goes as soon as it is rendered, if anywhere.
+    deliver: Option<Deliver<'s>>,
     /// Set once, before the answers are asked.
     ahead: std::sync::OnceLock<Queue<'s>>,
     news: std::sync::Mutex<News<'s>>,
@@ -737,12 +753,13 @@ enum Failure {
 /// `TEMPLATES_PER_ENGINE` templates: tera checks every template an engine
 /// holds each time templates are added to it, so one engine per thread
 /// would make parsing grow with the square of a template set's size.
-struct Worker {
+struct Worker<'d> {
     /// Never empty; templates are added to the last one.
     engines: Vec<tera::Tera>,
     /// How many templates the last engine holds.
     templates_in_current: usize,
     done: Done,
+    deliver: Option<Deliver<'d>>,
 }
 
 /// See `Worker`. Small enough that tera's checks stay a small part of
@@ -756,18 +773,13 @@ struct ParsedBatch<'q, 's> {
     items: Vec<&'q Planned<'s>>,
 }
 
-impl Default for Worker {
-    fn default() -> Worker {
-        Worker::with_engine(expr::engine())
-    }
-}
-
-impl Worker {
-    fn with_engine(engine: tera::Tera) -> Worker {
+impl<'d> Worker<'d> {
+    fn new(engine: tera::Tera, deliver: Option<Deliver<'d>>) -> Worker<'d> {
         Worker {
             engines: vec![engine],
             templates_in_current: 0,
             done: Vec::new(),
+            deliver,
         }
     }
 
@@ -853,6 +865,16 @@ impl Worker {
             };
             Ok(Some((path, bytes)))
         })();
+        if let (Some(deliver), Ok(Some((path, bytes)))) = (self.deliver, &output) {
+            // A template's own `.newsvc.yml` gives way to the record.
+            if path != RECORD_FILE {
+                deliver(
+                    path,
+                    bytes,
+                    item.treatment.executable || item.file.executable,
+                );
+            }
+        }
         self.done
             .push((item.index, output.map_err(Failure::Render)));
     }
@@ -1307,7 +1329,7 @@ files:
     /// Renders on the calling thread only.
     fn render_on_one_thread(s: &TemplateSet, r: &Resolved) -> Result<FileTree> {
         let all = context(s, r)?;
-        render_after(s, Threads::One, || Ok(((), all))).map(|((), _, tree, _)| tree)
+        render_after(s, Threads::One, || Ok(((), all)), None).map(|((), _, tree, _)| tree)
     }
 
     #[test]
@@ -1371,11 +1393,11 @@ files:
         );
         // Past the manifest's own check, as an embedded manifest would be.
         s.manifest.files[2].path = Some("docs/{a,b.md".into());
-        let err = render_repo_after(&s, || Err(Error::Cancelled)).unwrap_err();
+        let err = render_repo_after(&s, || Err(Error::Cancelled), None).unwrap_err();
         assert!(matches!(err, Error::Cancelled), "{err}");
         let r = resolved(&[("name", "billing-api")]);
         let all = context(&s, &r).unwrap();
-        let err = render_repo_after(&s, || Ok((r.clone(), all)))
+        let err = render_repo_after(&s, || Ok((r.clone(), all)), None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("never closed"), "{err}");
@@ -1411,12 +1433,12 @@ files:
             .map(|i| (format!("m{i:02}.txt"), body.clone()))
             .collect();
         let s = set_of(&files);
-        let err = render_repo_after(&s, || Err(Error::Cancelled)).unwrap_err();
+        let err = render_repo_after(&s, || Err(Error::Cancelled), None).unwrap_err();
         assert!(matches!(err, Error::Cancelled), "{err}");
         // And the same set renders once the answers are there.
         let r = resolved(&[("name", "billing-api")]);
         let all = context(&s, &r).unwrap();
-        let rendered = render_repo_after(&s, || Ok((r.clone(), all))).unwrap();
+        let rendered = render_repo_after(&s, || Ok((r.clone(), all)), None).unwrap();
         assert_eq!(rendered.tree.len(), 31, "30 files and .newsvc.yml");
     }
 
@@ -1521,7 +1543,7 @@ files:
         let r = resolved(&[("name", "billing-api")]);
         let all = context(&s, &r).unwrap();
         let ((), _, one, parsed) =
-            render_after(&s, Threads::One, || Ok(((), all.clone()))).unwrap();
+            render_after(&s, Threads::One, || Ok(((), all.clone())), None).unwrap();
         let held: Vec<usize> = parsed
             .engines
             .iter()

@@ -3,9 +3,10 @@
 //! place. On any error, or Ctrl-C, the staging folder is removed and the
 //! target is left as it was.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use crate::error::{Error, Result};
 use crate::tree::FileTree;
@@ -47,6 +48,8 @@ fn on_interrupt() {
 pub struct Staging {
     path: PathBuf,
     keep: bool,
+    /// Files written in it already (see `EarlyWrites`), by path.
+    holds: HashSet<String>,
     /// The highest folder above the staging folder that did not exist.
     made_above: Option<PathBuf>,
 }
@@ -99,12 +102,94 @@ impl Staging {
         Ok(Staging {
             path,
             keep: false,
+            holds: HashSet::new(),
             made_above: None,
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// Files written into a staging folder as they are rendered (see
+/// `render::Deliver`), while the rest of the tree is still rendering, so
+/// that the file system's work overlaps the templates'. The staging folder
+/// is made on first need, by the first file or by whoever else asks for it
+/// first (the thread that makes the repository). A file that fails to be
+/// written is left to `write_new`, which writes it again and reports the
+/// error.
+pub struct EarlyWrites {
+    /// Where the staging folder goes.
+    parent: PathBuf,
+    /// The staging folder once asked for, or `None` if it could not be made
+    /// (`write_new` then makes one and reports why it cannot).
+    staging: OnceLock<Option<Staging>>,
+    /// Folders made in it so far, relative to it.
+    made: Mutex<HashSet<String>>,
+    /// Files written in full, relative to it.
+    written: Mutex<HashSet<String>>,
+}
+
+impl EarlyWrites {
+    /// Early writes into a staging folder to be made in `parent`.
+    pub fn in_folder(parent: PathBuf) -> EarlyWrites {
+        EarlyWrites {
+            parent,
+            staging: OnceLock::new(),
+            made: Mutex::default(),
+            written: Mutex::default(),
+        }
+    }
+
+    /// The staging folder, made on the first call.
+    pub fn folder(&self) -> Option<&Path> {
+        self.staging
+            .get_or_init(|| Staging::create_in(&self.parent).ok())
+            .as_ref()
+            .map(Staging::path)
+    }
+
+    /// Writes one file (`path` relative to the staging folder), making the
+    /// folders it is in first.
+    pub fn write(&self, path: &str, bytes: &[u8], executable: bool) {
+        let Some(root) = self.folder() else {
+            return;
+        };
+        for (at, _) in path.match_indices('/') {
+            let folder = &path[..at];
+            if self.lock_made().contains(folder) {
+                continue;
+            }
+            match fs::create_dir(root.join(folder)) {
+                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return,
+                _ => {
+                    self.lock_made().insert(folder.to_string());
+                }
+            }
+        }
+        let full = root.join(path);
+        if fs::write(&full, bytes).is_ok() && (!executable || set_executable(&full).is_ok()) {
+            self.written
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(path.to_string());
+        }
+    }
+
+    fn lock_made(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.made.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The staging folder, if it was made, recorded as holding the files
+    /// written in it: `write_new` does not write them again.
+    pub fn into_staging(self) -> Option<Staging> {
+        let mut staging = self.staging.into_inner().flatten()?;
+        staging.holds = self
+            .written
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        Some(staging)
     }
 }
 
@@ -188,7 +273,13 @@ pub fn write_new<T: Send>(
     let staged = staging.path.as_path();
     let (files, beside) = std::thread::scope(|scope| {
         let beside = alongside.map(|alongside| scope.spawn(|| alongside(staged)));
-        let files = write_tree(tree, staged);
+        let files = write_files(
+            &tree
+                .iter()
+                .filter(|(path, _)| !staging.holds.contains(path.as_str()))
+                .collect::<Vec<_>>(),
+            staged,
+        );
         let beside = beside.map(|beside| {
             beside
                 .join()
@@ -222,7 +313,11 @@ pub fn write_new<T: Send>(
 /// first), so no thread waits for the others' folders. The first error in
 /// file order is the one reported.
 pub fn write_tree(tree: &FileTree, root: &Path) -> Result<()> {
-    let files: Vec<_> = tree.iter().collect();
+    write_files(&tree.iter().collect::<Vec<_>>(), root)
+}
+
+/// `write_tree` for some of a tree's files.
+fn write_files(files: &[(&String, &crate::tree::FileEntry)], root: &Path) -> Result<()> {
     let workers = if files.len() < PARALLEL_MIN_FILES {
         1
     } else {
@@ -383,6 +478,61 @@ fn move_hook_outputs(tree: &FileTree, staged: &Path, target: &Path) -> Result<()
 mod tests {
     use super::*;
     use crate::tree::FileEntry;
+
+    #[test]
+    fn early_writes_make_the_staging_folder_and_are_not_written_again() {
+        let parent = tempfile::tempdir().unwrap();
+        let early = EarlyWrites::in_folder(parent.path().to_path_buf());
+        early.write("src/app/main.py", b"print()", false);
+        early.write("run.sh", b"#!/bin/sh", true);
+        early.write("src/app/main.py/oops.txt", b"x", false);
+        let staging = early.into_staging().unwrap();
+        let root = staging.path().to_path_buf();
+        assert_eq!(root.parent(), Some(parent.path()));
+        assert_eq!(fs::read(root.join("src/app/main.py")).unwrap(), b"print()");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(root.join("run.sh"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o111, 0o111);
+        }
+        let mut held: Vec<_> = staging.holds.iter().cloned().collect();
+        held.sort();
+        assert_eq!(
+            held,
+            ["run.sh", "src/app/main.py"],
+            "a failed write is not held"
+        );
+
+        // `write_new` writes the rest and keeps what the early writes wrote.
+        let mut tree = FileTree::default();
+        tree.insert("src/app/main.py", FileEntry::new("from the tree"));
+        tree.insert("README.md", FileEntry::new("# hi"));
+        let target = parent.path().join("svc");
+        let none: Option<fn(&Path) -> Result<()>> = None;
+        write_new(&tree, &target, false, Some(staging), none, |_, _| Ok(())).unwrap();
+        assert_eq!(
+            fs::read(target.join("src/app/main.py")).unwrap(),
+            b"print()"
+        );
+        assert_eq!(fs::read(target.join("README.md")).unwrap(), b"# hi");
+        assert!(!root.exists());
+    }
+
+    #[test]
+    fn early_writes_that_are_never_used_leave_nothing() {
+        let parent = tempfile::tempdir().unwrap();
+        let early = EarlyWrites::in_folder(parent.path().to_path_buf());
+        early.write("a/b.txt", b"b", false);
+        drop(early);
+        assert_eq!(fs::read_dir(parent.path()).unwrap().count(), 0);
+        let untouched = EarlyWrites::in_folder(parent.path().to_path_buf());
+        assert!(untouched.into_staging().is_none(), "no folder made unasked");
+        assert_eq!(fs::read_dir(parent.path()).unwrap().count(), 0);
+    }
 
     #[test]
     fn writes_every_file_and_folder_on_several_threads() {

@@ -1644,3 +1644,76 @@ fn the_users_git_init_settings_are_honoured() {
     );
     assert!(repo.statuses(None).unwrap().is_empty());
 }
+
+/// A local template at `../big` big enough to be rendered on several
+/// threads (files are written as they are rendered), with `extra` files.
+fn big_template(t: &Test, extra: &[(&str, &str)]) {
+    let dir = t.work().join("big");
+    fs::create_dir_all(dir.join("files/src")).unwrap();
+    fs::write(
+        dir.join("template.yaml"),
+        "name: big\nversion: 1.0.0\nquestions:\n  - name: service_name\n    type: string\n    validate: service_name\n",
+    )
+    .unwrap();
+    let body = "{{ service_name }} line\n".repeat(200);
+    for i in 0..40 {
+        fs::write(dir.join(format!("files/src/f{i:02}.txt")), &body).unwrap();
+    }
+    for (path, text) in extra {
+        let full = dir.join("files").join(path);
+        fs::create_dir_all(full.parent().unwrap()).unwrap();
+        fs::write(full, text).unwrap();
+    }
+}
+
+#[test]
+fn a_render_that_fails_after_files_were_written_leaves_nothing_behind() {
+    // The files before the failing one are rendered, and written into the
+    // staging folder, before the failure is known.
+    for (broken, needle) in [
+        ("{{ no_such_answer }}", "no_such_answer"),
+        ("{% if %}", "zz-broken.txt"),
+    ] {
+        for git in [true, false] {
+            let mut args = vec!["new", "abc-svc", "--defaults", "--template", "../big"];
+            if !git {
+                args.push("--no-git");
+            }
+            let t = Test::new().args(args);
+            big_template(&t, &[("zz-broken.txt", broken)]);
+            t.fails(&[needle]);
+        }
+    }
+}
+
+#[test]
+fn two_files_rendering_to_one_path_leave_nothing_behind() {
+    let t = Test::new().args([
+        "new",
+        "abc-svc",
+        "--defaults",
+        "--no-git",
+        "--template",
+        "../big",
+    ]);
+    big_template(&t, &[("{{ service_name }}.txt", "a"), ("abc-svc.txt", "b")]);
+    t.fails(&["abc-svc.txt"]);
+}
+
+#[test]
+fn the_record_replaces_a_template_s_own_record_file() {
+    let t = Test::new().args([
+        "new",
+        "abc-svc",
+        "--defaults",
+        "--no-git",
+        "--template",
+        "../big",
+    ]);
+    big_template(&t, &[(".newsvc.yml", "not: the record\n")]);
+    t.succeeds();
+    let record = t.read("abc-svc/.newsvc.yml");
+    assert!(record.contains("service_name: abc-svc"), "{record}");
+    assert!(!record.contains("not: the record"), "{record}");
+    assert_eq!(t.read("abc-svc/src/f07.txt"), "abc-svc line\n".repeat(200));
+}

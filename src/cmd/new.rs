@@ -77,25 +77,34 @@ pub(crate) fn resolve_answers(
 }
 
 /// The staging folder, with an empty repository in it unless `--no-git`,
-/// made on a thread of its own while the answers are resolved and the files
-/// rendered: creating a repository is a few dozen small files and several
-/// rewrites of its config, as long as the rest of the command's serial
-/// work; without git, the folder and the Ctrl-C handler it needs still
-/// cost the main thread 0.05 ms. Dropping it waits for the thread, so an
-/// error elsewhere leaves nothing behind.
+/// made while the answers are resolved and the files rendered, and the
+/// rendered files written into it as they come (`write::EarlyWrites`). The
+/// repository is made on a thread of its own: it is a few dozen small
+/// files and several rewrites of its config, as long as the rest of the
+/// command's serial work. Without git, the first file rendered makes the
+/// folder (a thread of its own would start late: on two cores the render's
+/// two threads come first). Dropping it waits for the thread, so an error
+/// elsewhere leaves nothing behind.
 type Made = (write::Staging, Option<repo::NewRepo>);
-struct StagingAhead(Option<std::thread::JoinHandle<Result<Made>>>);
+struct StagingAhead {
+    early: Option<std::sync::Arc<write::EarlyWrites>>,
+    repository: Option<std::thread::JoinHandle<Result<repo::NewRepo>>>,
+}
 
 impl StagingAhead {
-    /// Starts making the staging folder, when the run writes into a folder
-    /// that exists already and asks no questions (an interactive run could
-    /// keep a folder waiting for minutes).
+    /// Starts, when the run writes into a folder that exists already and
+    /// asks no questions (an interactive run could keep a folder waiting
+    /// for minutes).
     fn start(args: &NewArgs) -> StagingAhead {
+        let none = StagingAhead {
+            early: None,
+            repository: None,
+        };
         let parent = match &args.output {
             Some(target) => {
                 let refused = write::is_non_empty_dir(target) && !args.force;
                 if refused || target.join(".git").exists() {
-                    return StagingAhead(None);
+                    return none;
                 }
                 write::staging_parent(target).to_path_buf()
             }
@@ -103,36 +112,50 @@ impl StagingAhead {
         };
         let asks = !args.answers.defaults && prompt::can_prompt();
         if args.dry_run || asks || !parent.is_dir() {
-            return StagingAhead(None);
+            return none;
         }
-        let git = !args.no_git;
-        StagingAhead(Some(std::thread::spawn(move || {
-            let staging = write::Staging::create_in(&parent)?;
-            let new = if git {
-                Some(repo::init_new(staging.path())?)
-            } else {
-                None
-            };
-            Ok((staging, new))
-        })))
+        let early = std::sync::Arc::new(write::EarlyWrites::in_folder(parent));
+        let repository = (!args.no_git).then(|| {
+            let early = early.clone();
+            std::thread::spawn(move || match early.folder() {
+                Some(folder) => repo::init_new(folder),
+                None => Err(Error::Other("no staging folder".into())),
+            })
+        });
+        StagingAhead {
+            early: Some(early),
+            repository,
+        }
     }
 
-    /// The staging folder and its repository, if they were made. If making
-    /// them failed, the command makes them again the usual way, and reports
-    /// the error where it happens then.
+    /// Where rendered files go as they come.
+    fn early_writes(&self) -> Option<&write::EarlyWrites> {
+        self.early.as_deref()
+    }
+
+    /// The staging folder and its repository, if they were made; called
+    /// once nothing writes into the folder any more. If making them failed,
+    /// the command makes them again the usual way, and reports the error
+    /// where it happens then.
     fn take(mut self) -> Option<Made> {
-        self.0.take().and_then(|handle| {
-            handle
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p))
-                .ok()
-        })
+        let new = match self.repository.take() {
+            Some(thread) => Some(
+                thread
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))
+                    .ok()?,
+            ),
+            None => None,
+        };
+        // The thread has ended and the render is over: no other handle.
+        let early = std::sync::Arc::try_unwrap(self.early.take()?).ok()?;
+        Some((early.into_staging()?, new))
     }
 }
 
 impl Drop for StagingAhead {
     fn drop(&mut self) {
-        if let Some(handle) = self.0.take() {
+        if let Some(handle) = self.repository.take() {
             // The staging folder inside is removed as the result is dropped.
             let _ = handle.join();
         }
@@ -155,12 +178,26 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
         "New repository from {}@{}:",
         set.manifest.name, set.manifest.version
     );
-    // The templates are parsed while the answers are resolved.
-    let rendered = render::render_repo_after(&set, || {
-        let resolved = resolve_answers(&set, &provided, &config, args.answers.defaults, &title)?;
-        let context = render::context(&set, &resolved)?;
-        Ok((resolved, context))
-    })?;
+    // The templates are parsed while the answers are resolved, and each
+    // file is written as soon as it is rendered.
+    let early = ahead.early_writes();
+    let write_early = |path: &str, bytes: &[u8], executable: bool| {
+        if let Some(early) = early {
+            early.write(path, bytes, executable);
+        }
+    };
+    let rendered = render::render_repo_after(
+        &set,
+        || {
+            let resolved =
+                resolve_answers(&set, &provided, &config, args.answers.defaults, &title)?;
+            let context = render::context(&set, &resolved)?;
+            Ok((resolved, context))
+        },
+        early
+            .is_some()
+            .then_some(&write_early as render::Deliver<'_>),
+    )?;
     let render::RepoRender {
         resolved,
         context,
