@@ -39,6 +39,17 @@
 # start after one (see below). Outputs go to BENCH_DIR (default: a temporary folder
 # under TMPDIR); BENCH_DIR=/dev/shm/x measures on tmpfs, without the disk.
 #
+# Mind the file system's memory. This machine's root is ext4 without a
+# journal, where making a file skips every inode of its group freed in the
+# last 60 seconds (360 if its inode table block is still dirty): each such
+# inode costs a lookup (`recently_deleted` in the kernel). Removing the
+# outputs between runs frees thousands of them, so every command's file
+# creation slows down as a run goes on, and more after another benchmark:
+# `cp -r` medians of 2.5 to 8.6 ms were measured on this machine within an
+# hour. Both sides of each ratio pay it, which pulls the ratios towards 1;
+# compare runs made in similar conditions, and see BENCH_DIR=/dev/shm/x for
+# the figures without it.
+#
 # Usage: bench/new.sh            (RUNS=40, WARMUP=3)
 #        RUNS=100 BENCH_DIR=/dev/shm/newsvc-bench bench/new.sh
 # Needs python3 with PyYAML (python3-yaml, installed from Debian's packages
