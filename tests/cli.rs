@@ -1645,9 +1645,15 @@ fn the_users_git_init_settings_are_honoured() {
     assert!(repo.statuses(None).unwrap().is_empty());
 }
 
-/// A local template at `../big` big enough to be rendered on several
-/// threads (files are written as they are rendered), with `extra` files.
-fn big_template(t: &Test, extra: &[(&str, &str)]) {
+/// `newsvc new abc-svc --defaults` (and `--no-git` unless `git`) on a local
+/// template at `../big` big enough to be rendered on several threads
+/// (files are written as they are rendered), with `extra` files.
+fn new_from_big_template(git: bool, extra: &[(&str, &str)]) -> Test {
+    let mut args = vec!["new", "abc-svc", "--defaults", "--template", "../big"];
+    if !git {
+        args.push("--no-git");
+    }
+    let t = Test::new().args(args);
     let dir = t.work().join("big");
     fs::create_dir_all(dir.join("files/src")).unwrap();
     fs::write(
@@ -1664,53 +1670,35 @@ fn big_template(t: &Test, extra: &[(&str, &str)]) {
         fs::create_dir_all(full.parent().unwrap()).unwrap();
         fs::write(full, text).unwrap();
     }
+    t
 }
 
 #[test]
 fn a_render_that_fails_after_files_were_written_leaves_nothing_behind() {
     // The files before the failing one are rendered, and written into the
-    // staging folder, before the failure is known.
+    // staging folder without git, before the failure is known.
     for (broken, needle) in [
         ("{{ no_such_answer }}", "no_such_answer"),
         ("{% if %}", "zz-broken.txt"),
     ] {
         for git in [true, false] {
-            let mut args = vec!["new", "abc-svc", "--defaults", "--template", "../big"];
-            if !git {
-                args.push("--no-git");
-            }
-            let t = Test::new().args(args);
-            big_template(&t, &[("zz-broken.txt", broken)]);
-            t.fails(&[needle]);
+            new_from_big_template(git, &[("zz-broken.txt", broken)]).fails(&[needle]);
         }
     }
 }
 
 #[test]
 fn two_files_rendering_to_one_path_leave_nothing_behind() {
-    let t = Test::new().args([
-        "new",
-        "abc-svc",
-        "--defaults",
-        "--no-git",
-        "--template",
-        "../big",
-    ]);
-    big_template(&t, &[("{{ service_name }}.txt", "a"), ("abc-svc.txt", "b")]);
-    t.fails(&["abc-svc.txt"]);
+    new_from_big_template(
+        false,
+        &[("{{ service_name }}.txt", "a"), ("abc-svc.txt", "b")],
+    )
+    .fails(&["abc-svc.txt"]);
 }
 
 #[test]
 fn the_record_replaces_a_template_s_own_record_file() {
-    let t = Test::new().args([
-        "new",
-        "abc-svc",
-        "--defaults",
-        "--no-git",
-        "--template",
-        "../big",
-    ]);
-    big_template(&t, &[(".newsvc.yml", "not: the record\n")]);
+    let t = new_from_big_template(false, &[(".newsvc.yml", "not: the record\n")]);
     t.succeeds();
     let record = t.read("abc-svc/.newsvc.yml");
     assert!(record.contains("service_name: abc-svc"), "{record}");
