@@ -162,8 +162,9 @@ impl StagingAhead {
 
 impl Drop for StagingAhead {
     fn drop(&mut self) {
+        // Once the repository's thread is done, the staging folder goes
+        // with `early`, dropped next.
         if let Some(handle) = self.repository.take() {
-            // The staging folder inside is removed as the result is dropped.
             let _ = handle.join();
         }
     }
@@ -185,8 +186,8 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
         "New repository from {}@{}:",
         set.manifest.name, set.manifest.version
     );
-    // The templates are parsed while the answers are resolved, and each
-    // file is written as soon as it is rendered.
+    // The templates are parsed while the answers are resolved, and, without
+    // git, each file is written as soon as it is rendered.
     let early = ahead.early_writes();
     let write_early = |path: &str, bytes: &[u8], executable: bool| {
         if let Some(early) = early {
