@@ -198,9 +198,7 @@ pub fn render_in(set: &TemplateSet, all: &Answers) -> Result<FileTree> {
 /// Receives each template file as soon as it is rendered, on the thread
 /// that rendered it: its output path, bytes and whether it is executable.
 /// The same files end up in the tree, unless the render fails (a file it
-/// has received may then belong to no tree). `.newsvc.yml` is not
-/// delivered: the record `render_repo_after` adds replaces any the
-/// template renders.
+/// has received may then belong to no tree).
 pub type Deliver<'d> = &'d (dyn Fn(&str, &[u8], bool) + Sync);
 
 /// A repository rendered by `render_repo_after`, with what it was rendered
@@ -239,8 +237,21 @@ pub fn render_repo_after(
     answer: impl FnOnce() -> Result<(Resolved, Answers)>,
     deliver: Option<Deliver<'_>>,
 ) -> Result<RepoRender> {
-    let (resolved, context, mut tree, parsed) =
-        render_after(set, Threads::AsManyAsUseful, answer, deliver)?;
+    // The record replaces any `.newsvc.yml` the template renders: that one
+    // is not delivered.
+    let all_but_the_record = deliver.map(|deliver| {
+        move |path: &str, bytes: &[u8], executable: bool| {
+            if path != RECORD_FILE {
+                deliver(path, bytes, executable);
+            }
+        }
+    });
+    let (resolved, context, mut tree, parsed) = render_after(
+        set,
+        Threads::AsManyAsUseful,
+        answer,
+        all_but_the_record.as_ref().map(|d| d as Deliver<'_>),
+    )?;
     insert_record(&mut tree, set, &resolved);
     Ok(RepoRender {
         resolved,
@@ -866,14 +877,11 @@ impl<'d> Worker<'d> {
             Ok(Some((path, bytes)))
         })();
         if let (Some(deliver), Ok(Some((path, bytes)))) = (self.deliver, &output) {
-            // A template's own `.newsvc.yml` gives way to the record.
-            if path != RECORD_FILE {
-                deliver(
-                    path,
-                    bytes,
-                    item.treatment.executable || item.file.executable,
-                );
-            }
+            deliver(
+                path,
+                bytes,
+                item.treatment.executable || item.file.executable,
+            );
         }
         self.done
             .push((item.index, output.map_err(Failure::Render)));

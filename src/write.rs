@@ -168,8 +168,7 @@ impl EarlyWrites {
                 }
             }
         }
-        let full = root.join(path);
-        if fs::write(&full, bytes).is_ok() && (!executable || set_executable(&full).is_ok()) {
+        if write_file(&root.join(path), bytes, executable).is_ok() {
             self.written
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -327,11 +326,7 @@ fn write_files(files: &[(&String, &crate::tree::FileEntry)], root: &Path) -> Res
     let write_all = |part: &[(&String, &crate::tree::FileEntry)]| -> Result<()> {
         make_folders(part.iter().map(|(path, _)| path.as_str()), root)?;
         for (path, entry) in part {
-            let full = root.join(path);
-            fs::write(&full, &entry.bytes).map_err(Error::io("cannot write", &full))?;
-            if entry.executable {
-                set_executable(&full)?;
-            }
+            write_file(&root.join(path), &entry.bytes, entry.executable)?;
         }
         Ok(())
     };
@@ -375,6 +370,15 @@ fn make_folders<'a>(paths: impl Iterator<Item = &'a str>, root: &Path) -> Result
             }
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// Writes one file, executable if asked.
+fn write_file(full: &Path, bytes: &[u8], executable: bool) -> Result<()> {
+    fs::write(full, bytes).map_err(Error::io("cannot write", full))?;
+    if executable {
+        set_executable(full)?;
     }
     Ok(())
 }
@@ -531,6 +535,13 @@ mod tests {
         assert_eq!(fs::read_dir(parent.path()).unwrap().count(), 0);
         let untouched = EarlyWrites::in_folder(parent.path().to_path_buf());
         assert!(untouched.into_staging().is_none(), "no folder made unasked");
+        assert_eq!(fs::read_dir(parent.path()).unwrap().count(), 0);
+        // No staging folder can be made: nothing is written, nothing made,
+        // and `write_new` is left to make one and say why it cannot.
+        let nowhere = EarlyWrites::in_folder(parent.path().join("missing"));
+        nowhere.write("a/b.txt", b"b", false);
+        assert!(nowhere.folder().is_none());
+        assert!(nowhere.into_staging().is_none());
         assert_eq!(fs::read_dir(parent.path()).unwrap().count(), 0);
     }
 

@@ -91,8 +91,6 @@ pub(crate) fn resolve_answers(
 type Made = (write::Staging, Option<repo::NewRepo>);
 struct StagingAhead {
     early: Option<std::sync::Arc<write::EarlyWrites>>,
-    /// Whether the rendered files are written as they come (`--no-git`).
-    write_early: bool,
     repository: Option<std::thread::JoinHandle<Result<repo::NewRepo>>>,
 }
 
@@ -103,7 +101,6 @@ impl StagingAhead {
     fn start(args: &NewArgs) -> StagingAhead {
         let none = StagingAhead {
             early: None,
-            write_early: false,
             repository: None,
         };
         let parent = match &args.output {
@@ -130,14 +127,14 @@ impl StagingAhead {
         });
         StagingAhead {
             early: Some(early),
-            write_early: args.no_git,
             repository,
         }
     }
 
-    /// Where rendered files go as they come.
+    /// Where rendered files go as they come: without git only (with git
+    /// the thread making the repository is at work).
     fn early_writes(&self) -> Option<&write::EarlyWrites> {
-        self.early.as_deref().filter(|_| self.write_early)
+        self.early.as_deref().filter(|_| self.repository.is_none())
     }
 
     /// The staging folder and its repository, if they were made; called
@@ -188,12 +185,9 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
     );
     // The templates are parsed while the answers are resolved, and, without
     // git, each file is written as soon as it is rendered.
-    let early = ahead.early_writes();
-    let write_early = |path: &str, bytes: &[u8], executable: bool| {
-        if let Some(early) = early {
-            early.write(path, bytes, executable);
-        }
-    };
+    let write_early = ahead.early_writes().map(|early| {
+        move |path: &str, bytes: &[u8], executable: bool| early.write(path, bytes, executable)
+    });
     let rendered = render::render_repo_after(
         &set,
         || {
@@ -202,9 +196,7 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
             let context = render::context(&set, &resolved)?;
             Ok((resolved, context))
         },
-        early
-            .is_some()
-            .then_some(&write_early as render::Deliver<'_>),
+        write_early.as_ref().map(|w| w as render::Deliver<'_>),
     )?;
     let render::RepoRender {
         resolved,
