@@ -192,7 +192,7 @@ pub fn render(set: &TemplateSet, resolved: &Resolved) -> Result<FileTree> {
 /// `context`), for callers that need the context too.
 pub fn render_in(set: &TemplateSet, all: &Answers) -> Result<FileTree> {
     render_after(set, Threads::AsManyAsUseful, || Ok(((), all.clone())), None)
-        .map(|((), _, tree, _parsed)| tree)
+        .map(|((), _, tree)| tree)
 }
 
 /// Receives each template file as soon as it is rendered, on the thread
@@ -209,21 +209,6 @@ pub struct RepoRender {
     /// The full context: answers and computed values (see `context`).
     pub context: Answers,
     pub tree: FileTree,
-    pub parsed: Parsed,
-}
-
-/// The engines that parsed a render's templates. Dropping them frees every
-/// parsed template, one small allocation at a time: about a tenth of a
-/// millisecond for the default template, which a command that exits next
-/// can leave to the end of the process (`crate::leave_to_exit`).
-pub struct Parsed {
-    engines: Vec<tera::Tera>,
-}
-
-impl std::fmt::Debug for Parsed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Parsed({} engines)", self.engines.len())
-    }
 }
 
 /// Renders the repository of `set` for the answers `answer` returns (the
@@ -246,7 +231,7 @@ pub fn render_repo_after(
             }
         }
     });
-    let (resolved, context, mut tree, parsed) = render_after(
+    let (resolved, context, mut tree) = render_after(
         set,
         Threads::AsManyAsUseful,
         answer,
@@ -257,7 +242,6 @@ pub fn render_repo_after(
         resolved,
         context,
         tree,
-        parsed,
     })
 }
 
@@ -336,14 +320,12 @@ const COMPOSING_TAGS: [&str; 3] = ["include", "extends", "import"];
 /// each file is rendered on its own, and a syntax error anywhere wins over a
 /// rendering error, the earliest file first.
 ///
-/// The engines are returned with the tree, for the caller to free or not
-/// (see `Parsed`).
 fn render_after<T>(
     set: &TemplateSet,
     threads: Threads,
     answer: impl FnOnce() -> Result<(T, Answers)>,
     deliver: Option<Deliver<'_>>,
-) -> Result<(T, Answers, FileTree, Parsed)> {
+) -> Result<(T, Answers, FileTree)> {
     let tags = memchr::memmem::Finder::new(b"{%");
     let composes = |items: &[Planned<'_>]| {
         items
@@ -424,7 +406,7 @@ fn render_after<T>(
         }
         // The engine that evaluated the conditions parses for this thread.
         let mut worker = Worker::new(tera, deliver);
-        let (done, engines) = if ahead_composes || composes(&rest) {
+        let done = if ahead_composes || composes(&rest) {
             // Templates that include others need them all in one engine:
             // the helpers stop, and what they parsed ahead is not used.
             drop(stop_unless_published);
@@ -434,7 +416,7 @@ fn render_after<T>(
                     .unwrap_or_else(|p| std::panic::resume_unwind(p));
             }
             worker.work(&Queue::whole(plan.clone()), &ctx);
-            (worker.done, worker.engines)
+            worker.done
         } else {
             let shared = std::sync::Arc::new(Published {
                 ctx,
@@ -443,13 +425,13 @@ fn render_after<T>(
             stop_unless_published.publish(shared.clone());
             worker.work(ahead, &shared.ctx);
             worker.work(&shared.rest, &shared.ctx);
-            let (mut done, mut engines) = (worker.done, worker.engines);
+            let mut done = worker.done;
             if let Some(helper) = helper {
                 // The helper's results, not the end of its thread: a thread
                 // takes 0.05-0.1 ms to end (its allocator's pages, its
                 // stack), which it now does while this thread assembles
                 // the tree; the scope waits for it at the end.
-                let Some((theirs, their_engines)) = board.handed_back() else {
+                let Some(theirs) = board.handed_back() else {
                     // It panicked: its join says why.
                     helper
                         .join()
@@ -457,26 +439,24 @@ fn render_after<T>(
                     unreachable!("a helper that hands nothing back has panicked");
                 };
                 done.extend(theirs);
-                engines.extend(their_engines);
             }
-            (done, engines)
+            done
         };
         let outputs = outputs_in_order(done)?;
         let tree = assemble(&plan, outputs)?;
-        Ok((answered, all, tree, Parsed { engines }))
+        Ok((answered, all, tree))
     })
 }
 
 /// A helper thread: sets up its engine, waits for the files queued ahead
 /// and parses them, waits for the answers, then renders what it parsed and
 /// takes batches like the calling thread. The first helper starts the
-/// others, if there are more cores. Returns what they rendered and their
-/// engines (see `Parsed`).
+/// others, if there are more cores. Returns what they rendered.
 fn help<'scope, 's: 'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     board: &'scope Board<'s>,
     first: bool,
-) -> (Done, Vec<tera::Tera>) {
+) -> Done {
     let others: Vec<_> = if first {
         (2..crate::cores())
             .map(|_| scope.spawn(move || help(scope, board, false)))
@@ -492,22 +472,20 @@ fn help<'scope, 's: 'scope>(
     }
     let mut done = Vec::new();
     if let (Some(ahead), Some(published)) = (ahead, board.wait()) {
-        for batch in &parsed {
+        for batch in parsed {
             worker.render_batch(batch, &published.ctx);
         }
         worker.work(ahead, &published.ctx);
         worker.work(&published.rest, &published.ctx);
         done = worker.done;
     }
-    let mut engines = worker.engines;
     for other in others {
-        let (theirs, their_engines) = other
+        let theirs = other
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
         done.extend(theirs);
-        engines.extend(their_engines);
     }
-    (done, engines)
+    done
 }
 
 /// The files every answer set includes (no rule with a `when` matches
@@ -613,15 +591,15 @@ struct Board<'s> {
 /// each other.
 const SPIN_FOR_RESULTS: std::time::Duration = std::time::Duration::from_millis(1);
 
-/// What the helpers rendered and their engines, or `None` if one panicked.
-type HandedBack = Option<(Done, Vec<tera::Tera>)>;
+/// What the helpers rendered, or `None` if one panicked.
+type HandedBack = Option<Done>;
 
 /// Hands the first helper's results to the calling thread through the
 /// board; dropped without them (a panic), hands back `None`.
 struct HandBack<'b, 's>(&'b Board<'s>);
 
 impl HandBack<'_, '_> {
-    fn with(self, results: (Done, Vec<tera::Tera>)) {
+    fn with(self, results: Done) {
         self.0.hand_back(Some(results));
         // Handed back: nothing left for `drop` to say.
         std::mem::forget(self);
@@ -758,37 +736,38 @@ enum Failure {
     Render(Error),
 }
 
-/// One thread's engines and what it has rendered.
+/// One thread's parsing and rendering, and what it has rendered.
 ///
-/// A thread starts a new engine once its current one holds
-/// `TEMPLATES_PER_ENGINE` templates: tera checks every template an engine
-/// holds each time templates are added to it, so one engine per thread
-/// would make parsing grow with the square of a template set's size.
+/// Each batch is parsed into an engine of its own, a copy of `blank`, and
+/// the engine is dropped as soon as the batch is rendered, so that the next
+/// batch's templates reuse its memory:
+/// - fresh memory costs more here than freeing does: each new page is a
+///   page fault, and each page mapped is unmapped again when the process
+///   exits (dropping the engines took 120 of the default template's ~600
+///   page faults, and 0.1 ms off `newsvc new --no-git`);
+/// - tera checks every template an engine holds each time templates are
+///   added to it: engines that grew with the template set made parsing grow
+///   with the square of its size.
 struct Worker<'d> {
-    /// Never empty; templates are added to the last one.
-    engines: Vec<tera::Tera>,
-    /// How many templates the last engine holds.
-    templates_in_current: usize,
+    /// An engine holding no template (filters registered), copied for each
+    /// batch: a copy costs less than setting up an engine.
+    blank: tera::Tera,
     done: Done,
     deliver: Option<Deliver<'d>>,
 }
 
-/// See `Worker`. Small enough that tera's checks stay a small part of
-/// parsing, big enough that the default template's files need one engine
-/// per thread (starting an engine costs a few microseconds).
-const TEMPLATES_PER_ENGINE: usize = 64;
-
 /// The items of a batch ready to render, and the engine that parsed them.
 struct ParsedBatch<'q, 's> {
-    engine: usize,
+    engine: tera::Tera,
     items: Vec<&'q Planned<'s>>,
 }
 
 impl<'d> Worker<'d> {
-    fn new(engine: tera::Tera, deliver: Option<Deliver<'d>>) -> Worker<'d> {
+    /// A worker parsing with copies of `blank`, an engine holding no
+    /// template.
+    fn new(blank: tera::Tera, deliver: Option<Deliver<'d>>) -> Worker<'d> {
         Worker {
-            engines: vec![engine],
-            templates_in_current: 0,
+            blank,
             done: Vec::new(),
             deliver,
         }
@@ -798,31 +777,26 @@ impl<'d> Worker<'d> {
     fn work(&mut self, queue: &Queue<'_>, ctx: &tera::Context) {
         while let Some(batch) = queue.take() {
             let parsed = self.parse(batch, queue.whole);
-            self.render_batch(&parsed, ctx);
+            self.render_batch(parsed, ctx);
         }
     }
 
-    /// Parses a batch into the current engine (a new one if it is full)
-    /// and returns the items ready to render; a file whose template does
-    /// not parse is done, with its error. A `whole` batch (templates that
-    /// include each other) goes into one engine and fails as one.
+    /// Parses a batch into an engine of its own and returns the items ready
+    /// to render; a file whose template does not parse is done, with its
+    /// error. A `whole` batch (templates that include each other) fails as
+    /// one.
     fn parse<'q, 's>(&mut self, batch: &'q [Planned<'s>], whole: bool) -> ParsedBatch<'q, 's> {
-        if !whole && self.templates_in_current >= TEMPLATES_PER_ENGINE {
-            self.engines.push(expr::engine());
-            self.templates_in_current = 0;
-        }
-        let engine_index = self.engines.len() - 1;
-        let engine = &mut self.engines[engine_index];
-        self.templates_in_current += batch.iter().filter(|item| item.text.is_some()).count();
-        let ready = |items: Vec<&'q Planned<'s>>| ParsedBatch {
-            engine: engine_index,
-            items,
-        };
+        let mut engine = self.blank.clone();
         let sources = batch
             .iter()
             .filter_map(|item| item.text.map(|text| (template_name(&item.file.path), text)));
         let error = match engine.add_raw_templates(sources) {
-            Ok(()) => return ready(batch.iter().collect()),
+            Ok(()) => {
+                return ParsedBatch {
+                    engine,
+                    items: batch.iter().collect(),
+                };
+            }
             Err(e) => e,
         };
         if whole {
@@ -830,7 +804,10 @@ impl<'d> Worker<'d> {
                 self.done
                     .push((first.index, Err(Failure::Syntax(template_error(&error)))));
             }
-            return ready(Vec::new());
+            return ParsedBatch {
+                engine,
+                items: Vec::new(),
+            };
         }
         // One at a time, to tell which files fail: an error is rare, and
         // each failing file must be known for the earliest to be reported.
@@ -847,20 +824,21 @@ impl<'d> Worker<'d> {
                     .push((item.index, Err(Failure::Syntax(template_error(&e))))),
             }
         }
-        ready(items)
+        ParsedBatch { engine, items }
     }
 
-    /// Renders the items of a parsed batch.
-    fn render_batch(&mut self, parsed: &ParsedBatch<'_, '_>, ctx: &tera::Context) {
+    /// Renders the items of a parsed batch, then drops its engine.
+    fn render_batch(&mut self, parsed: ParsedBatch<'_, '_>, ctx: &tera::Context) {
         for item in &parsed.items {
-            self.render(parsed.engine, item, ctx);
+            self.render(&parsed.engine, item, ctx);
         }
+        // Freed now, for the next batch's templates to reuse (see `Worker`).
+        drop(parsed);
     }
 
     /// Renders a parsed item's path and contents with the engine that
     /// parsed it.
-    fn render(&mut self, engine: usize, item: &Planned<'_>, ctx: &tera::Context) {
-        let engine = &self.engines[engine];
+    fn render(&mut self, engine: &tera::Tera, item: &Planned<'_>, ctx: &tera::Context) {
         let output = (|| {
             let Some(path) =
                 render_path(engine, &item.treatment.output_path, ctx, &item.file.path)?
@@ -1337,7 +1315,7 @@ files:
     /// Renders on the calling thread only.
     fn render_on_one_thread(s: &TemplateSet, r: &Resolved) -> Result<FileTree> {
         let all = context(s, r)?;
-        render_after(s, Threads::One, || Ok(((), all)), None).map(|((), _, tree, _)| tree)
+        render_after(s, Threads::One, || Ok(((), all)), None).map(|((), _, tree)| tree)
     }
 
     #[test]
@@ -1415,10 +1393,9 @@ files:
     fn a_helper_hands_back_its_results_or_nothing_when_it_panics() {
         let board = Board::default();
         std::thread::scope(|scope| {
-            let helper = scope.spawn(|| HandBack(&board).with((Vec::new(), vec![expr::engine()])));
-            let (done, engines) = board.handed_back().expect("handed back");
-            assert!(done.is_empty());
-            assert_eq!(engines.len(), 1);
+            let helper = scope.spawn(|| HandBack(&board).with(vec![(7, Ok(None))]));
+            let done = board.handed_back().expect("handed back");
+            assert!(matches!(done[..], [(7, Ok(None))]));
             helper.join().unwrap();
         });
         let board = Board::default();
@@ -1539,9 +1516,9 @@ files:
     }
 
     #[test]
-    fn a_thread_starts_a_new_engine_once_its_engine_is_full() {
-        // Enough files for several engines, and enough text for helpers.
-        let files: Vec<(String, String)> = (0..TEMPLATES_PER_ENGINE * 3)
+    fn each_batch_is_parsed_into_an_engine_of_its_own() {
+        // Enough text for several batches, and for helpers.
+        let files: Vec<(String, String)> = (0..192)
             .map(|i| {
                 let body = format!("{i} {{{{ name }}}}\n").repeat(60);
                 (format!("shared/f{i:03}.txt"), body)
@@ -1550,19 +1527,36 @@ files:
         let s = set_of(&files);
         let r = resolved(&[("name", "billing-api")]);
         let all = context(&s, &r).unwrap();
-        let ((), _, one, parsed) =
-            render_after(&s, Threads::One, || Ok(((), all.clone())), None).unwrap();
-        let held: Vec<usize> = parsed
-            .engines
-            .iter()
-            .map(|e| e.get_template_names().count())
-            .collect();
-        assert!(held.len() >= 3, "{held:?}");
-        assert_eq!(held.iter().sum::<usize>(), files.len());
-        assert!(
-            held.iter().all(|&n| n < TEMPLATES_PER_ENGINE * 2),
-            "{held:?}"
+        let queue = Queue::new(
+            s.files
+                .iter()
+                .enumerate()
+                .map(|(index, file)| {
+                    let treatment = Treatment {
+                        included: true,
+                        output_path: file.path.clone(),
+                        ..Treatment::default()
+                    };
+                    Planned::new(index, file, treatment)
+                })
+                .collect(),
         );
+        let mut worker = Worker::new(expr::engine(), None);
+        let mut batches = 0;
+        while let Some(batch) = queue.take() {
+            let parsed = worker.parse(batch, false);
+            let mut held: Vec<&str> = parsed.engine.get_template_names().collect();
+            held.sort_unstable();
+            let names: Vec<String> = batch.iter().map(|i| template_name(&i.file.path)).collect();
+            assert_eq!(held, names.iter().map(String::as_str).collect::<Vec<_>>());
+            assert_eq!(parsed.items.len(), batch.len());
+            batches += 1;
+        }
+        assert!(batches >= 3, "{batches} batches");
+        // The copies start empty: the blank engine never holds a template.
+        assert_eq!(worker.blank.get_template_names().count(), 0);
+        // One thread, a batch at a time, renders what the threads render.
+        let ((), _, one) = render_after(&s, Threads::One, || Ok(((), all.clone())), None).unwrap();
         assert_eq!(
             one.get("shared/f007.txt").unwrap().bytes,
             "7 billing-api\n".repeat(60).as_bytes()

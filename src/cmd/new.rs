@@ -202,7 +202,6 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
         resolved,
         context,
         tree,
-        parsed,
     } = rendered;
     let hook_plan = hooks::plan(&set, &context, args.trust, &config)?;
     let target = match &args.output {
@@ -225,7 +224,7 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
                 hook.run
             );
         }
-        crate::leave_to_exit((set, resolved, context, tree, parsed));
+        crate::leave_to_exit((set, resolved, context, tree));
         return Ok(Outcome::Ok);
     }
     let subject = format!(
@@ -337,7 +336,7 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
         super::shell_word(&target.display().to_string())
     );
     eprint!("{report}");
-    crate::leave_to_exit((set, resolved, context, tree, parsed, hook_plan));
+    crate::leave_to_exit((set, resolved, context, tree, hook_plan));
     Ok(Outcome::Ok)
 }
 
