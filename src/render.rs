@@ -293,9 +293,11 @@ type Done = Vec<(usize, std::result::Result<Output, Failure>)>;
 /// Below this much template text, one thread renders everything: starting a
 /// second costs more than it saves.
 const PARALLEL_MIN_BYTES: usize = 64 * 1024;
-/// About this much template text is parsed at once by one thread: big
-/// enough that tera's per-call checks of everything parsed so far stay
-/// small, small enough that the threads finish close together.
+/// About this much template text is parsed at once by one thread, into an
+/// engine of its own: big enough that copying an engine and tera's checks
+/// of each call stay small next to the parsing, small enough that the
+/// threads finish close together and that the memory of one batch is soon
+/// reused by the next (see `Worker`).
 const BATCH_BYTES: usize = 12 * 1024;
 /// Template text that composes templates (include, extends, import) needs
 /// every template in one engine.
@@ -311,7 +313,7 @@ const COMPOSING_TAGS: [&str; 3] = ["include", "extends", "import"];
 ///   the helper starts parsing them;
 /// - once the answers are known, the other included files are queued, and
 ///   this thread and the helpers take batches from both queues until none
-///   are left, each parsing with an engine of its own.
+///   are left, each batch parsed into an engine of its own (see `Worker`).
 ///
 /// Templates that include others (`include`, `extends`, `import`) need them
 /// all in one engine: this thread then renders every file, in one batch.
@@ -319,7 +321,6 @@ const COMPOSING_TAGS: [&str; 3] = ["include", "extends", "import"];
 /// The output, and which error is reported, do not depend on the threads:
 /// each file is rendered on its own, and a syntax error anywhere wins over a
 /// rendering error, the earliest file first.
-///
 fn render_after<T>(
     set: &TemplateSet,
     threads: Threads,
