@@ -136,32 +136,45 @@ impl<'a> Rules<'a> {
     }
 
     /// Evaluates every rule's `when` with one render of one template rather
-    /// than a template per rule. Leaves them unevaluated (each is then
-    /// evaluated on its own when a file needs it, so an error names its
-    /// rule) if any fails or one could break out of its `if` tag.
+    /// than a template per rule, each distinct expression once (rules often
+    /// share one, such as `kind == "web"`: the default template's 40
+    /// conditions are 23 expressions, and parsing them is most of the
+    /// cost). Leaves them unevaluated (each is then evaluated on its own
+    /// when a file needs it, so an error names its rule) if any fails or
+    /// one could break out of its `if` tag.
     fn evaluate_conditions(&self, tera: &tera::Tera, ctx: &tera::Context) {
-        let conditions: Vec<(&CompiledRule<'_>, &str)> = self
+        let mut expressions: Vec<&str> = Vec::new();
+        let mut place_of = std::collections::HashMap::new();
+        let conditions: Vec<(&CompiledRule<'_>, usize)> = self
             .in_order
             .iter()
-            .filter_map(|r| r.rule.when.as_deref().map(|w| (r, w)))
+            .filter_map(|r| {
+                let when = r.rule.when.as_deref()?;
+                let place = *place_of.entry(when).or_insert_with(|| {
+                    expressions.push(when);
+                    expressions.len() - 1
+                });
+                Some((r, place))
+            })
             .collect();
-        if conditions.is_empty()
-            || conditions
+        if expressions.is_empty()
+            || expressions
                 .iter()
-                .any(|(_, w)| w.contains("%}") || w.contains("{{") || w.contains("{%"))
+                .any(|w| w.contains("%}") || w.contains("{{") || w.contains("{%"))
         {
             return;
         }
         let mut template = String::new();
-        for (_, w) in &conditions {
+        for w in &expressions {
             let _ = write!(template, "{{% if {w} %}}1{{% else %}}0{{% endif %}}");
         }
         let Ok(out) = tera.render_str(&template, ctx, false) else {
             return;
         };
-        if out.len() == conditions.len() && out.bytes().all(|b| b == b'0' || b == b'1') {
-            for ((rule, _), bit) in conditions.iter().zip(out.bytes()) {
-                rule.on.set(Some(bit == b'1'));
+        let bits = out.as_bytes();
+        if bits.len() == expressions.len() && bits.iter().all(|&b| b == b'0' || b == b'1') {
+            for (rule, place) in conditions {
+                rule.on.set(Some(bits[place] == b'1'));
             }
         }
     }
@@ -1586,6 +1599,33 @@ files:
         let tree = render(&s, &r).unwrap();
         assert!(tree.get("a.py").is_some());
         assert!(tree.get("src/b.rs").is_none());
+    }
+
+    #[test]
+    fn rules_sharing_a_condition_are_all_given_its_value() {
+        let manifest = MANIFEST.replace(
+            "  - path: \"raw/**\"\n    copy: true",
+            "  - path: \"raw/**\"\n    copy: true\n    when: lang == \"py\"\n  - path: \"docs/**\"\n    when: lang == \"rs\"\n  - path: \"ci/**\"\n    when: name == \"billing-api\"",
+        );
+        let s = set(&manifest, &[("README.md", "x")]);
+        let rules = compile_rules(&s).unwrap();
+        let r = resolved(&[("name", "billing-api"), ("lang", "py")]);
+        let ctx = context(&s, &r).unwrap().to_context();
+        rules.evaluate_conditions(&expr::engine(), &ctx);
+        let on: Vec<Option<bool>> = rules.in_order.iter().map(|r| r.on.get()).collect();
+        // lang/py, lang/rs, *.sh (no condition), raw (= lang/py's), docs
+        // (= lang/rs's), ci.
+        assert_eq!(
+            on,
+            [
+                Some(true),
+                Some(false),
+                None,
+                Some(true),
+                Some(false),
+                Some(true)
+            ]
+        );
     }
 
     #[test]
