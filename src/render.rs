@@ -418,7 +418,8 @@ fn render_after<T>(
                 plan.push(item);
             }
         }
-        // The engine that evaluated the conditions parses for this thread.
+        // The engine that evaluated the conditions, holding no template, is
+        // the one this thread copies for each batch.
         let mut worker = Worker::new(tera, deliver);
         let done = if ahead_composes || composes(&rest) {
             // Templates that include others need them all in one engine:
