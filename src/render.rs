@@ -758,7 +758,7 @@ enum Failure {
 /// batch's templates reuse its memory:
 /// - fresh memory costs more here than freeing does: each new page is a
 ///   page fault, and each page mapped is unmapped again when the process
-///   exits (dropping the engines took 120 of the default template's ~600
+///   exits (dropping the engines took 90 of the default template's ~610
 ///   page faults, and 0.1 ms off `newsvc new --no-git`);
 /// - tera checks every template an engine holds each time templates are
 ///   added to it: engines that grew with the template set made parsing grow
