@@ -257,7 +257,10 @@ mod tests {
 
     fn assert_same(template: &str) {
         let (original, lifted) = both(template);
-        assert!(original.is_ok(), "{template:?} does not render: {original:?}");
+        assert!(
+            original.is_ok(),
+            "{template:?} does not render: {original:?}"
+        );
         assert_eq!(original, lifted, "{template:?}");
     }
 
@@ -286,12 +289,15 @@ mod tests {
         assert_same(&format!("{{{{ x -}}}}\n\n  {LONG}\n\n{{{{- x }}}}"));
         assert_same(&format!("{{% if true -%}}\n {LONG} \n{{%- endif %}}|"));
         assert_same(&format!("{{# c -#}}\n {LONG}\n{{#- c #}}|"));
-        assert_same(&format!("{{% for i in items -%}}\n {LONG} {{{{ i }}}}\n{{% endfor %}}"));
+        assert_same(&format!(
+            "{{% for i in items -%}}\n {LONG} {{{{ i }}}}\n{{% endfor %}}"
+        ));
     }
 
     #[test]
     fn closing_delimiters_inside_strings_do_not_end_a_tag() {
-        let template = format!("{{{{ \"}}}} %}} {LONG}\" }}}}{LONG}{{% set y = '%}}\\'' %}}{{{{ y }}}}");
+        let template =
+            format!("{{{{ \"}}}} %}} {LONG}\" }}}}{LONG}{{% set y = '%}}\\'' %}}{{{{ y }}}}");
         let lifted = lift(&template, 0).expect("lifted");
         assert_eq!(lifted.texts, vec![LONG]);
         assert_same(&template);
@@ -299,7 +305,8 @@ mod tests {
 
     #[test]
     fn comments_and_raw_blocks_are_kept_whole() {
-        let template = format!("{{# {LONG} {{{{ #}}{{% raw -%}} {{{{ {LONG} }}}} {{%- endraw %}}{LONG}");
+        let template =
+            format!("{{# {LONG} {{{{ #}}{{% raw -%}} {{{{ {LONG} }}}} {{%- endraw %}}{LONG}");
         let lifted = lift(&template, 0).expect("lifted");
         assert_eq!(lifted.texts, vec![LONG]);
         assert_same(&template);
@@ -327,12 +334,20 @@ mod tests {
             .iter()
             .map(|(k, v)| {
                 let raw = Raw::Text((*v).to_string());
-                ((*k).to_string(), Provided { raw, origin: "t".into() })
+                (
+                    (*k).to_string(),
+                    Provided {
+                        raw,
+                        origin: "t".into(),
+                    },
+                )
             })
             .collect();
         let resolved = crate::answers::resolve_set(&set, &provided, &ProvidedAnswers::new(), None)
             .expect("answers");
-        let ctx = crate::render::context(&set, &resolved).expect("context").to_context();
+        let ctx = crate::render::context(&set, &resolved)
+            .expect("context")
+            .to_context();
         let mut lifted_files = 0;
         for file in &set.files {
             let Ok(text) = std::str::from_utf8(&file.bytes) else {
@@ -352,7 +367,12 @@ mod tests {
             };
             let original = render(text, &ctx);
             assert!(original.is_ok(), "{}: {original:?}", file.path);
-            assert_eq!(original, render(&lifted.template, &lifted_ctx), "{}", file.path);
+            assert_eq!(
+                original,
+                render(&lifted.template, &lifted_ctx),
+                "{}",
+                file.path
+            );
         }
         lifted_files
     }

@@ -31,32 +31,99 @@ enum Matcher {
 
 /// A rule's glob. Matched by `fast_glob`, which interprets the pattern as it
 /// goes: compiling globs to regexes (globset) cost more than rendering the
-/// files they select.
+/// files they select. Literal text the glob starts or ends with is tested
+/// first, as are the alternatives of a first `{…}` group, each with its own
+/// prefix: most paths are told apart by those, without interpreting the
+/// pattern (matching was 0.09 ms of `newsvc new`'s serial work).
 struct RuleGlob {
+    /// Every path the glob matches starts with this text.
+    literal_prefix: String,
+    /// Every path the glob matches ends with this text.
+    literal_suffix: String,
+    /// The glob, its first `{…}` group expanded, when it has one: the path
+    /// must match one of these.
+    alternatives: Vec<GlobAlternative>,
+}
+
+struct GlobAlternative {
     glob: String,
-    /// Every path the glob matches starts with this text: a cheap first test.
     literal_prefix: String,
 }
 
-impl RuleGlob {
-    fn new(glob: &str) -> RuleGlob {
+impl GlobAlternative {
+    fn new(glob: String) -> GlobAlternative {
         let literal_prefix = if glob.starts_with('!') {
             String::new()
         } else {
-            glob.split(['*', '?', '[', '{', '\\'])
+            glob.split(GLOB_SPECIALS)
                 .next()
                 .unwrap_or_default()
                 .to_string()
         };
-        RuleGlob {
-            glob: glob.to_string(),
+        GlobAlternative {
+            glob,
             literal_prefix,
+        }
+    }
+}
+
+/// The characters that give a glob meaning; text without them is literal.
+const GLOB_SPECIALS: [char; 7] = ['*', '?', '[', ']', '{', '}', '\\'];
+
+impl RuleGlob {
+    fn new(glob: &str) -> RuleGlob {
+        let whole = GlobAlternative::new(glob.to_string());
+        let plain = glob.starts_with('!') || glob.contains('\\');
+        let literal_suffix = if plain {
+            String::new()
+        } else {
+            glob.rsplit(GLOB_SPECIALS)
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        };
+        let alternatives = match first_group_expanded(glob).filter(|_| !plain) {
+            Some(expanded) => expanded.into_iter().map(GlobAlternative::new).collect(),
+            None => Vec::new(),
+        };
+        RuleGlob {
+            literal_prefix: whole.literal_prefix.clone(),
+            literal_suffix,
+            alternatives: if alternatives.is_empty() {
+                vec![whole]
+            } else {
+                alternatives
+            },
         }
     }
 
     fn is_match(&self, path: &str) -> bool {
-        path.starts_with(&self.literal_prefix) && fast_glob::glob_match(&self.glob, path)
+        path.starts_with(&self.literal_prefix)
+            && path.ends_with(&self.literal_suffix)
+            && self.alternatives.iter().any(|alternative| {
+                path.starts_with(&alternative.literal_prefix)
+                    && fast_glob::glob_match(&alternative.glob, path)
+            })
     }
+}
+
+/// `glob` with its first `{…}` group replaced by each of its alternatives
+/// in turn (`lang/{java,scala}/**` → `lang/java/**`, `lang/scala/**`), as
+/// the group means; `None` without such a group, or when it nests another.
+fn first_group_expanded(glob: &str) -> Option<Vec<String>> {
+    let open = glob.find('{')?;
+    let close = open + glob[open..].find('}')?;
+    let inside = &glob[open + 1..close];
+    if inside.contains('{') {
+        return None;
+    }
+    let (before, after) = (&glob[..open], &glob[close + 1..]);
+    Some(
+        inside
+            .split(',')
+            .map(|alternative| format!("{before}{alternative}{after}"))
+            .collect(),
+    )
 }
 
 struct CompiledRule<'a> {
@@ -1462,10 +1529,64 @@ files:
         ));
         assert!(!glob("terraform/modules/**", "terraform/dev/main.tf"));
         assert_eq!(RuleGlob::new("docs/{a,b}.md").literal_prefix, "docs/");
+        assert_eq!(RuleGlob::new("docs/{a,b}.md").literal_suffix, ".md");
+        assert!(
+            glob("{a,b/{c,d}}/x", "b/d/x"),
+            "nested groups are left whole"
+        );
+        assert!(
+            glob("lang/{,x}y/*.py", "lang/y/a.py"),
+            "an empty alternative"
+        );
+        assert!(glob("!lang/**", "docs/a.md"));
+        assert!(!glob("!lang/**", "lang/a.md"));
         assert!(
             crate::manifest::check_glob("docs/{a,b.md")
                 .unwrap_err()
                 .contains("never closed")
+        );
+    }
+
+    #[test]
+    fn rule_globs_match_as_fast_glob_does_for_the_default_template() {
+        let set = crate::source::load_embedded("service").unwrap();
+        let mut globs: Vec<String> = set
+            .manifest
+            .files
+            .iter()
+            .filter_map(|rule| rule.path.clone())
+            .collect();
+        globs.extend(
+            [
+                "**/*.sh",
+                "*",
+                "**",
+                "{lang,docs}/**/*.{py,md}",
+                "lang/{java,scala}/src/*/*/**/health/**",
+                "lang/py*/{a,b}",
+                "!**/*.tf",
+                "docs/\\{x}.md",
+                "[lt]*/**/*.[a-z]s",
+            ]
+            .map(String::from),
+        );
+        let mut matches = 0;
+        for glob in &globs {
+            let rule_glob = RuleGlob::new(glob);
+            for file in &set.files {
+                let expected = fast_glob::glob_match(glob, &file.path);
+                assert_eq!(
+                    rule_glob.is_match(&file.path),
+                    expected,
+                    "{glob} on {}",
+                    file.path
+                );
+                matches += usize::from(expected);
+            }
+        }
+        assert!(
+            matches > 300,
+            "only {matches} matches: the test tells little"
         );
     }
 
