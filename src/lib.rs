@@ -16,7 +16,6 @@ pub mod fleet;
 pub mod grade;
 pub mod hooks;
 pub mod lint;
-pub mod literal_text;
 pub mod manifest;
 pub mod merge;
 pub mod pack;
