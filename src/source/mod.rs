@@ -251,12 +251,13 @@ pub fn load_embedded_raw(name: &str) -> Result<RawTemplateSet> {
         ),
     };
     let manifest_file = embedded_file(&format!("{name}/{MANIFEST_FILE}")).ok_or_else(not_found)?;
-    let manifest_text = String::from_utf8_lossy(manifest_file.contents()).into_owned();
-    let changelog = embedded_file(&format!("{name}/{CHANGELOG_FILE}"))
-        .map(|f| String::from_utf8_lossy(f.contents()).into_owned());
+    let manifest_text = embedded_text(manifest_file.contents());
+    let changelog =
+        embedded_file(&format!("{name}/{CHANGELOG_FILE}")).map(|f| embedded_text(f.contents()));
     let mut files = Vec::new();
     if let Some(files_dir) = embedded_dir(&format!("{name}/{FILES_DIR}")) {
-        collect_embedded(files_dir, files_dir.path(), &mut files);
+        let root = files_dir.path();
+        collect_embedded(files_dir, root, root.to_str(), &mut files);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(RawTemplateSet {
@@ -272,18 +273,45 @@ pub fn load_embedded_raw(name: &str) -> Result<RawTemplateSet> {
     })
 }
 
-fn collect_embedded(dir: &Dir<'static>, root: &Path, out: &mut Vec<TemplateFile>) {
+/// An embedded text file's text: valid UTF-8, checked at build time by the
+/// tests, so the quick check passes (the lossy one walks it char by char).
+fn embedded_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+/// Adds the files under `dir` to `out`, with their paths relative to
+/// `root` (`root_text`, when it is UTF-8).
+fn collect_embedded(
+    dir: &Dir<'static>,
+    root: &Path,
+    root_text: Option<&str>,
+    out: &mut Vec<TemplateFile>,
+) {
     for f in dir.files() {
-        let rel = f.path().strip_prefix(root).unwrap_or(f.path());
+        // include_dir's paths are `/`-separated text under the `templates`
+        // folder: cut as text, without taking the path apart component by
+        // component (a tenth of loading the default template).
+        let path = match (root_text, f.path().to_str()) {
+            (Some(root), Some(path)) if std::path::MAIN_SEPARATOR == '/' => path
+                .strip_prefix(root)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .map(str::to_string),
+            _ => None,
+        };
+        let path =
+            path.unwrap_or_else(|| slash_path(f.path().strip_prefix(root).unwrap_or(f.path())));
         // include_dir keeps no file modes: executables come from file rules.
         out.push(TemplateFile {
-            path: slash_path(rel),
+            path,
             bytes: std::borrow::Cow::Borrowed(f.contents()),
             executable: false,
         });
     }
     for d in dir.dirs() {
-        collect_embedded(d, root, out);
+        collect_embedded(d, root, root_text, out);
     }
 }
 
@@ -414,6 +442,34 @@ mod tests {
             "service/nope",
         ] {
             assert!(embedded_entry(missing).is_none(), "{missing}");
+        }
+    }
+
+    #[test]
+    fn the_embedded_default_reads_as_its_folder_does() {
+        let embedded = load_embedded_raw(DEFAULT_TEMPLATE).unwrap();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("templates")
+            .join(DEFAULT_TEMPLATE);
+        let origin = Origin {
+            source: dir.display().to_string(),
+            commit: None,
+            dir: Some(dir.clone()),
+        };
+        let folder = load_dir_raw(&dir, origin).unwrap();
+        assert_eq!(embedded.manifest_text, folder.manifest_text);
+        assert_eq!(embedded.changelog, folder.changelog);
+        let paths =
+            |set: &RawTemplateSet| set.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>();
+        assert_eq!(paths(&embedded), paths(&folder));
+        assert!(
+            embedded
+                .files
+                .iter()
+                .any(|f| f.path == "lang/python/tests/test_web.py")
+        );
+        for (a, b) in embedded.files.iter().zip(&folder.files) {
+            assert_eq!(a.bytes, b.bytes, "{}", a.path);
         }
     }
 
