@@ -271,8 +271,13 @@ pub fn render(set: &TemplateSet, resolved: &Resolved) -> Result<FileTree> {
 /// Renders the template files of `set` in `all`, the full context (see
 /// `context`), for callers that need the context too.
 pub fn render_in(set: &TemplateSet, all: &Answers) -> Result<FileTree> {
-    render_after(set, Threads::AsManyAsUseful, || Ok(((), all.clone())), None)
-        .map(|((), _, tree)| tree)
+    render_after(
+        || Ok(set),
+        Threads::AsManyAsUseful,
+        |_| Ok(((), all.clone())),
+        None,
+    )
+    .map(|(_, (), _, tree)| tree)
 }
 
 /// Receives each template file as soon as it is rendered, on the thread
@@ -302,6 +307,20 @@ pub fn render_repo_after(
     answer: impl FnOnce() -> Result<(Resolved, Answers)>,
     deliver: Option<Deliver<'_>>,
 ) -> Result<RepoRender> {
+    render_repo_loading(|| Ok(set), |_| answer(), deliver).map(|(_, rendered)| rendered)
+}
+
+/// `render_repo_after` for the template set `load` returns, with the
+/// helper thread started before `load` runs: a new thread first runs a
+/// quarter of a millisecond after it is started on this project's 2-core
+/// VM (the idle core wakes), about as long as loading the default template
+/// takes, so the helper is ready to parse as soon as there is something to
+/// parse. Returns the set with the render.
+pub fn render_repo_loading<'s>(
+    load: impl FnOnce() -> Result<&'s TemplateSet>,
+    answer: impl FnOnce(&'s TemplateSet) -> Result<(Resolved, Answers)>,
+    deliver: Option<Deliver<'_>>,
+) -> Result<(&'s TemplateSet, RepoRender)> {
     // The record replaces any `.newsvc.yml` the template renders: that one
     // is not delivered.
     let all_but_the_record = deliver.map(|deliver| {
@@ -311,18 +330,21 @@ pub fn render_repo_after(
             }
         }
     });
-    let (resolved, context, mut tree) = render_after(
-        set,
+    let (set, resolved, context, mut tree) = render_after(
+        load,
         Threads::AsManyAsUseful,
         answer,
         all_but_the_record.as_ref().map(|d| d as Deliver<'_>),
     )?;
     insert_record(&mut tree, set, &resolved);
-    Ok(RepoRender {
-        resolved,
-        context,
-        tree,
-    })
+    Ok((
+        set,
+        RepoRender {
+            resolved,
+            context,
+            tree,
+        },
+    ))
 }
 
 /// How many threads a render may use.
@@ -401,12 +423,12 @@ const COMPOSING_TAGS: [&str; 3] = ["include", "extends", "import"];
 /// The output, and which error is reported, do not depend on the threads:
 /// each file is rendered on its own, and a syntax error anywhere wins over a
 /// rendering error, the earliest file first.
-fn render_after<T>(
-    set: &TemplateSet,
+fn render_after<'s, T>(
+    load: impl FnOnce() -> Result<&'s TemplateSet>,
     threads: Threads,
-    answer: impl FnOnce() -> Result<(T, Answers)>,
+    answer: impl FnOnce(&'s TemplateSet) -> Result<(T, Answers)>,
     deliver: Option<Deliver<'_>>,
-) -> Result<(T, Answers, FileTree)> {
+) -> Result<(&'s TemplateSet, T, Answers, FileTree)> {
     let tags = memchr::memmem::Finder::new(b"{%");
     let composes = |items: &[Planned<'_>]| {
         items
@@ -414,15 +436,15 @@ fn render_after<T>(
             .filter_map(|item| item.text)
             .any(|text| composes_templates(&tags, text.as_bytes()))
     };
-    let big = threads == Threads::AsManyAsUseful
-        && set.files.iter().map(|f| f.bytes.len()).sum::<usize>() >= PARALLEL_MIN_BYTES;
     let board = Board {
         deliver,
         ..Board::default()
     };
     std::thread::scope(|scope| {
         let board = &board;
-        let helper = big.then(|| {
+        // Started before the set is loaded (see `render_repo_loading`);
+        // told to stop if the set turns out too small to share.
+        let helper = (threads == Threads::AsManyAsUseful).then(|| {
             scope.spawn(move || {
                 let hand_back = HandBack(board);
                 hand_back.with(help(scope, board, true));
@@ -431,12 +453,15 @@ fn render_after<T>(
         // Until the plan is published, a failure here (or a panic) tells
         // the helpers to stop.
         let stop_unless_published = Publisher(board);
+        let set = load()?;
+        let big = threads == Threads::AsManyAsUseful
+            && set.files.iter().map(|f| f.bytes.len()).sum::<usize>() >= PARALLEL_MIN_BYTES;
         let rules = match compile_rules(set) {
             Ok(rules) => rules,
             Err(e) => {
                 drop(stop_unless_published);
                 // The answers' errors come first, as for a valid manifest.
-                answer()?;
+                answer(set)?;
                 return Err(e);
             }
         };
@@ -455,7 +480,7 @@ fn render_after<T>(
         } else {
             Vec::new()
         }));
-        let (answered, all) = answer()?;
+        let (answered, all) = answer(set)?;
         let ctx = all.to_context();
         let tera = expr::engine();
         rules.evaluate_conditions(&tera, &ctx);
@@ -526,7 +551,7 @@ fn render_after<T>(
         };
         let outputs = outputs_in_order(done)?;
         let tree = assemble(&plan, outputs)?;
-        Ok((answered, all, tree))
+        Ok((set, answered, all, tree))
     })
 }
 
@@ -1397,7 +1422,7 @@ files:
     /// Renders on the calling thread only.
     fn render_on_one_thread(s: &TemplateSet, r: &Resolved) -> Result<FileTree> {
         let all = context(s, r)?;
-        render_after(s, Threads::One, || Ok(((), all)), None).map(|((), _, tree)| tree)
+        render_after(|| Ok(s), Threads::One, |_| Ok(((), all)), None).map(|(_, (), _, tree)| tree)
     }
 
     #[test]
@@ -1692,7 +1717,8 @@ files:
         // The copies start empty: the blank engine never holds a template.
         assert_eq!(worker.blank.get_template_names().count(), 0);
         // One thread, a batch at a time, renders what the threads render.
-        let ((), _, one) = render_after(&s, Threads::One, || Ok(((), all.clone())), None).unwrap();
+        let (_, (), _, one) =
+            render_after(|| Ok(&s), Threads::One, |_| Ok(((), all.clone())), None).unwrap();
         assert_eq!(
             one.get("shared/f007.txt").unwrap().bytes,
             "7 billing-api\n".repeat(60).as_bytes()

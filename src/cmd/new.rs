@@ -131,6 +131,11 @@ impl StagingAhead {
         }
     }
 
+    /// Whether a thread is making the repository.
+    fn makes_repository(&self) -> bool {
+        self.repository.is_some()
+    }
+
     /// Where rendered files go as they come: without git only (with git
     /// the thread making the repository is at work).
     fn early_writes(&self) -> Option<&write::EarlyWrites> {
@@ -170,30 +175,43 @@ impl Drop for StagingAhead {
 pub fn run_new(args: &NewArgs) -> Result<Outcome> {
     let ahead = StagingAhead::start(args);
     let config = UserConfig::load()?;
-    let set = super::load_template(&args.template, &config)?;
-    let provided = provided_answers(
-        &args.answers,
-        &[
-            ("service_name", args.name.as_ref(), "the NAME argument"),
-            ("language", args.lang.as_ref(), "--lang"),
-            ("kind", args.kind.as_ref(), "--kind"),
-        ],
-    )?;
-    let title = format!(
-        "New repository from {}@{}:",
-        set.manifest.name, set.manifest.version
-    );
     // The templates are parsed while the answers are resolved, and, without
     // git, each file is written as soon as it is rendered.
     let write_early = ahead.early_writes().map(|early| {
         move |path: &str, bytes: &[u8], executable: bool| early.write(path, bytes, executable)
     });
-    let rendered = render::render_repo_after(
-        &set,
+    // The template is loaded while the render's helper thread starts,
+    // unless the thread making the repository has the other core then
+    // (the helper started early made `new` 0.19 ms slower with git, and
+    // 0.07 ms faster without).
+    let loaded = std::sync::OnceLock::new();
+    if ahead.makes_repository() {
+        let set = super::load_template(&args.template, &config)?;
+        let _ = loaded.set(set);
+    }
+    let (set, rendered) = render::render_repo_loading(
         || {
-            let resolved =
-                resolve_answers(&set, &provided, &config, args.answers.defaults, &title)?;
-            let context = render::context(&set, &resolved)?;
+            if let Some(set) = loaded.get() {
+                return Ok(set);
+            }
+            let set = super::load_template(&args.template, &config)?;
+            Ok(loaded.get_or_init(move || set))
+        },
+        |set| {
+            let provided = provided_answers(
+                &args.answers,
+                &[
+                    ("service_name", args.name.as_ref(), "the NAME argument"),
+                    ("language", args.lang.as_ref(), "--lang"),
+                    ("kind", args.kind.as_ref(), "--kind"),
+                ],
+            )?;
+            let title = format!(
+                "New repository from {}@{}:",
+                set.manifest.name, set.manifest.version
+            );
+            let resolved = resolve_answers(set, &provided, &config, args.answers.defaults, &title)?;
+            let context = render::context(set, &resolved)?;
             Ok((resolved, context))
         },
         write_early.as_ref().map(|w| w as render::Deliver<'_>),
@@ -203,7 +221,7 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
         context,
         tree,
     } = rendered;
-    let hook_plan = hooks::plan(&set, &context, args.trust, &config)?;
+    let hook_plan = hooks::plan(set, &context, args.trust, &config)?;
     let target = match &args.output {
         Some(dir) => dir.clone(),
         None => match resolved.all.get("service_name") {
@@ -224,7 +242,7 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
                 hook.run
             );
         }
-        crate::leave_to_exit((set, resolved, context, tree));
+        crate::leave_to_exit((loaded, resolved, context, tree));
         return Ok(Outcome::Ok);
     }
     let subject = format!(
@@ -336,7 +354,7 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
         super::shell_word(&target.display().to_string())
     );
     eprint!("{report}");
-    crate::leave_to_exit((set, resolved, context, tree, hook_plan));
+    crate::leave_to_exit((loaded, resolved, context, tree, hook_plan));
     Ok(Outcome::Ok)
 }
 
