@@ -408,9 +408,10 @@ const COMPOSING_TAGS: [&str; 3] = ["include", "extends", "import"];
 /// The core of every render. Parsing the templates is most of its cost, so
 /// with big enough templates the work is shared with a helper thread (and
 /// one more per core beyond two):
-/// - the helper starts first: a thread takes a tenth of a millisecond to
-///   start and set up its engine, about as long as finding the files to
-///   parse ahead takes this thread;
+/// - the helper starts first, before `load` gives the set: a thread takes
+///   a quarter of a millisecond to start and set up its engine here, about
+///   as long as loading the set and finding the files to parse ahead takes
+///   this thread; it is told to stop if the set is too small to share;
 /// - before `answer` runs, the files no `when` can exclude are queued, and
 ///   the helper starts parsing them;
 /// - once the answers are known, the other included files are queued, and
