@@ -273,7 +273,7 @@ pub fn render(set: &TemplateSet, resolved: &Resolved) -> Result<FileTree> {
 pub fn render_in(set: &TemplateSet, all: &Answers) -> Result<FileTree> {
     render_after(
         || Ok(set),
-        Threads::AsManyAsUseful,
+        Threads::for_set(set),
         |_| Ok(((), all.clone())),
         None,
     )
@@ -307,7 +307,8 @@ pub fn render_repo_after(
     answer: impl FnOnce() -> Result<(Resolved, Answers)>,
     deliver: Option<Deliver<'_>>,
 ) -> Result<RepoRender> {
-    render_repo_loading(|| Ok(set), |_| answer(), deliver).map(|(_, rendered)| rendered)
+    render_repo_with(|| Ok(set), Threads::for_set(set), |_| answer(), deliver)
+        .map(|(_, rendered)| rendered)
 }
 
 /// `render_repo_after` for the template set `load` returns, with the
@@ -318,6 +319,15 @@ pub fn render_repo_after(
 /// parse. Returns the set with the render.
 pub fn render_repo_loading<'s>(
     load: impl FnOnce() -> Result<&'s TemplateSet>,
+    answer: impl FnOnce(&'s TemplateSet) -> Result<(Resolved, Answers)>,
+    deliver: Option<Deliver<'_>>,
+) -> Result<(&'s TemplateSet, RepoRender)> {
+    render_repo_with(load, Threads::AsManyAsUseful, answer, deliver)
+}
+
+fn render_repo_with<'s>(
+    load: impl FnOnce() -> Result<&'s TemplateSet>,
+    threads: Threads,
     answer: impl FnOnce(&'s TemplateSet) -> Result<(Resolved, Answers)>,
     deliver: Option<Deliver<'_>>,
 ) -> Result<(&'s TemplateSet, RepoRender)> {
@@ -332,7 +342,7 @@ pub fn render_repo_loading<'s>(
     });
     let (set, resolved, context, mut tree) = render_after(
         load,
-        Threads::AsManyAsUseful,
+        threads,
         answer,
         all_but_the_record.as_ref().map(|d| d as Deliver<'_>),
     )?;
@@ -350,11 +360,29 @@ pub fn render_repo_loading<'s>(
 /// How many threads a render may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Threads {
-    /// One more per core when the templates are big enough to pay for it.
+    /// One more per core when the templates are big enough to pay for it,
+    /// the first started before the set is loaded.
     AsManyAsUseful,
-    /// The calling thread only (tests compare the two).
-    #[cfg(test)]
+    /// The calling thread only: for a set known to be too small to share
+    /// (a thread started for nothing must still start before it can stop,
+    /// a quarter of a millisecond here), and for tests to compare.
     One,
+}
+
+impl Threads {
+    /// For a set already loaded.
+    fn for_set(set: &TemplateSet) -> Threads {
+        if worth_sharing(set) {
+            Threads::AsManyAsUseful
+        } else {
+            Threads::One
+        }
+    }
+}
+
+/// Whether the set's templates are big enough for a second thread to pay.
+fn worth_sharing(set: &TemplateSet) -> bool {
+    set.files.iter().map(|f| f.bytes.len()).sum::<usize>() >= PARALLEL_MIN_BYTES
 }
 
 /// An included template file, by its place in the set, and what the rules
@@ -455,8 +483,7 @@ fn render_after<'s, T>(
         // the helpers to stop.
         let stop_unless_published = Publisher(board);
         let set = load()?;
-        let big = threads == Threads::AsManyAsUseful
-            && set.files.iter().map(|f| f.bytes.len()).sum::<usize>() >= PARALLEL_MIN_BYTES;
+        let big = threads == Threads::AsManyAsUseful && worth_sharing(set);
         let rules = match compile_rules(set) {
             Ok(rules) => rules,
             Err(e) => {
@@ -1533,6 +1560,39 @@ files:
         let all = context(&s, &r).unwrap();
         let rendered = render_repo_after(&s, || Ok((r.clone(), all)), None).unwrap();
         assert_eq!(rendered.tree.len(), 31, "30 files and .newsvc.yml");
+    }
+
+    #[test]
+    fn a_set_that_fails_to_load_stops_the_helper_started_for_it() {
+        let asked = Cell::new(false);
+        let err = render_repo_loading(
+            || Err(Error::Cancelled),
+            |_| {
+                asked.set(true);
+                Err(Error::Usage("not asked".into()))
+            },
+            None,
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::Cancelled), "{err}");
+        assert!(!asked.get(), "no answers without a set");
+        // A small set loaded after the helper started is rendered all the
+        // same, the helper told to stop; a big one is shared with it.
+        let small = set_of(&[("a.txt".to_string(), "{{ name }}".to_string())]);
+        let body = "line {{ name }}\n".repeat(3000);
+        let big = set_of(
+            &(0..30)
+                .map(|i| (format!("m{i:02}.txt"), body.clone()))
+                .collect::<Vec<_>>(),
+        );
+        for (set, files) in [(&small, 1), (&big, 30)] {
+            let r = resolved(&[("name", "billing-api")]);
+            let all = context(set, &r).unwrap();
+            let (loaded, rendered) =
+                render_repo_loading(|| Ok(set), |_| Ok((r.clone(), all)), None).unwrap();
+            assert!(std::ptr::eq(loaded, set));
+            assert_eq!(rendered.tree.len(), files + 1, "and .newsvc.yml");
+        }
     }
 
     #[test]
