@@ -256,8 +256,7 @@ pub fn load_embedded_raw(name: &str) -> Result<RawTemplateSet> {
         embedded_file(&format!("{name}/{CHANGELOG_FILE}")).map(|f| embedded_text(f.contents()));
     let mut files = Vec::new();
     if let Some(files_dir) = embedded_dir(&format!("{name}/{FILES_DIR}")) {
-        let root = files_dir.path();
-        collect_embedded(files_dir, root, root.to_str(), &mut files);
+        collect_embedded(files_dir, files_dir.path(), &mut files);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(RawTemplateSet {
@@ -283,18 +282,13 @@ fn embedded_text(bytes: &[u8]) -> String {
 }
 
 /// Adds the files under `dir` to `out`, with their paths relative to
-/// `root` (`root_text`, when it is UTF-8).
-fn collect_embedded(
-    dir: &Dir<'static>,
-    root: &Path,
-    root_text: Option<&str>,
-    out: &mut Vec<TemplateFile>,
-) {
+/// `root`.
+fn collect_embedded(dir: &Dir<'static>, root: &Path, out: &mut Vec<TemplateFile>) {
     for f in dir.files() {
         // include_dir's paths are `/`-separated text under the `templates`
         // folder: cut as text, without taking the path apart component by
         // component (a tenth of loading the default template).
-        let path = match (root_text, f.path().to_str()) {
+        let path = match (root.to_str(), f.path().to_str()) {
             (Some(root), Some(path)) if std::path::MAIN_SEPARATOR == '/' => path
                 .strip_prefix(root)
                 .and_then(|rest| rest.strip_prefix('/'))
@@ -311,7 +305,7 @@ fn collect_embedded(
         });
     }
     for d in dir.dirs() {
-        collect_embedded(d, root, root_text, out);
+        collect_embedded(d, root, out);
     }
 }
 
