@@ -113,6 +113,11 @@ pub enum Error {
     #[error("cancelled; nothing was written")]
     Cancelled,
 
+    /// Ctrl-C came while the command deferred it (see
+    /// `write::defer_interrupts`); what was staged has been removed.
+    #[error("interrupted; nothing was written")]
+    Interrupted,
+
     /// A snapshot case of a template that does not resolve or render.
     #[error("case `{case}` of template `{template}`: {source}")]
     Case {
@@ -140,10 +145,15 @@ pub enum Error {
 }
 
 impl Error {
-    /// The process exit code for this error: always 2 (usage, input or
-    /// environment); code 1 is reserved for commands that ran and found something.
+    /// The process exit code for this error: 130 for Ctrl-C, as a shell
+    /// reports a process ended by SIGINT; otherwise 2 (usage, input or
+    /// environment). Code 1 is reserved for commands that ran and found
+    /// something.
     pub fn exit_code(&self) -> i32 {
-        2
+        match self {
+            Error::Interrupted => 130,
+            _ => 2,
+        }
     }
 
     /// Wraps an I/O error with what was being done and to which path.

@@ -24,6 +24,7 @@ apt_packages=(
   scala                     # scalac for the generated Scala sources
   default-jdk-headless      # javac for the generated Java sources (tests/template_jvm.rs)
   hyperfine                 # bench/
+  strace                    # tests/interrupt.rs: slows one system call down to land a Ctrl-C
 )
 missing=()
 for p in "${apt_packages[@]}"; do

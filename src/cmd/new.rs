@@ -113,8 +113,7 @@ impl StagingAhead {
             }
             None => PathBuf::from("."),
         };
-        let asks = !args.answers.defaults && prompt::can_prompt();
-        if args.dry_run || asks || !parent.is_dir() {
+        if args.dry_run || asks(args) || !parent.is_dir() {
             return none;
         }
         let early = std::sync::Arc::new(write::EarlyWrites::in_folder(parent));
@@ -172,7 +171,20 @@ impl Drop for StagingAhead {
     }
 }
 
+/// Whether the run may prompt (an interactive run could keep a staging
+/// folder waiting for minutes).
+fn asks(args: &NewArgs) -> bool {
+    !args.answers.defaults && prompt::can_prompt()
+}
+
 pub fn run_new(args: &NewArgs) -> Result<Outcome> {
+    // Without git and without prompts, the staging folder comes with the
+    // first rendered file, once everything the run reads has been read:
+    // Ctrl-C can wait for the check made before the folder is moved into
+    // place (see `write::defer_interrupts`).
+    if args.no_git && !asks(args) {
+        write::defer_interrupts();
+    }
     let ahead = StagingAhead::start(args);
     let config = UserConfig::load()?;
     // The templates are parsed while the answers are resolved, and, without
@@ -304,6 +316,10 @@ pub fn run_new(args: &NewArgs) -> Result<Outcome> {
             .map(|(_, fallback)| fallback)
         }),
         |staged, committed| {
+            if hook_plan.will_run() {
+                // Hooks may take long: Ctrl-C must stop them at once.
+                write::interrupt_at_once()?;
+            }
             hooks::run(&hook_plan, staged)?;
             if committed.is_some() && hook_plan.will_run() {
                 hooks::commit_changes(staged, &hook_plan)?;
