@@ -75,7 +75,7 @@ impl World {
         }
     }
 
-    /// Whether the working folder is empty: no target, no staging folder.
+    /// What the working folder holds.
     fn entries(&self) -> Vec<String> {
         fs::read_dir(self.cwd())
             .unwrap()
@@ -142,16 +142,7 @@ fn ctrl_c_while_the_files_are_written_without_git_leaves_nothing() {
     let pid = world.staging_pid(Duration::from_secs(20));
     interrupt(pid);
     let (status, stderr) = finish(child, Duration::from_secs(30));
-    assert_eq!(status.code(), Some(130), "stderr:\n{stderr}");
-    assert!(
-        stderr.contains("interrupted; nothing was written"),
-        "stderr:\n{stderr}"
-    );
-    assert!(
-        world.entries().is_empty(),
-        "left behind: {:?}",
-        world.entries()
-    );
+    assert_interrupted_cleanly(&world, status, &stderr);
 }
 
 #[test]
@@ -199,16 +190,7 @@ fn ctrl_c_during_a_hook_stops_at_once_and_leaves_nothing() {
     // Not after the hook's 60 s: at once.
     let (status, stderr) = finish(child, Duration::from_secs(20));
     let _ = Command::new("kill").arg(hook.to_string()).status();
-    assert_eq!(status.code(), Some(130), "stderr:\n{stderr}");
-    assert!(
-        stderr.contains("interrupted; nothing was written"),
-        "stderr:\n{stderr}"
-    );
-    assert!(
-        world.entries().is_empty(),
-        "left behind: {:?}",
-        world.entries()
-    );
+    assert_interrupted_cleanly(&world, status, &stderr);
 }
 
 #[test]
@@ -237,6 +219,21 @@ fn ctrl_c_while_the_answers_are_read_ends_the_run_with_nothing_written() {
     let (status, stderr) = finish(child, Duration::from_secs(20));
     // No staging folder yet, so no handler: SIGINT's default action.
     assert!(!status.success(), "stderr:\n{stderr}");
+    assert!(
+        world.entries().is_empty(),
+        "left behind: {:?}",
+        world.entries()
+    );
+}
+
+/// The run said it was interrupted, exited 130, and left nothing: no
+/// target, no staging folder.
+fn assert_interrupted_cleanly(world: &World, status: ExitStatus, stderr: &str) {
+    assert_eq!(status.code(), Some(130), "stderr:\n{stderr}");
+    assert!(
+        stderr.contains("interrupted; nothing was written"),
+        "stderr:\n{stderr}"
+    );
     assert!(
         world.entries().is_empty(),
         "left behind: {:?}",
