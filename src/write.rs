@@ -31,56 +31,68 @@ static STAGING: Mutex<Vec<(PathBuf, Option<PathBuf>)>> = Mutex::new(Vec::new());
 /// be woken and ended when the process exits, which cost every run about
 /// 0.1 ms on this project's 2-core VM. A second Ctrl-C ends the process at
 /// once, in case the first cannot be acted on (a file system that hangs).
-static DEFERRED: AtomicBool = AtomicBool::new(false);
-
-/// Which answer to Ctrl-C is installed, if any.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Installed {
-    Nothing,
+enum CtrlC {
+    /// Nothing installed yet; the handler thread will be.
+    AtOnce,
+    /// Nothing installed yet; the deferring handler will be.
+    ToDefer,
+    /// The deferring handler is installed.
     Deferred,
+    /// The handler thread is installed.
     HandlerThread,
 }
 
-static INSTALLED: Mutex<Installed> = Mutex::new(Installed::Nothing);
+static CTRL_C: Mutex<CtrlC> = Mutex::new(CtrlC::AtOnce);
 
-/// Set by the deferred handler when Ctrl-C arrives.
+fn ctrl_c() -> std::sync::MutexGuard<'static, CtrlC> {
+    CTRL_C.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Set by the deferring handler when Ctrl-C arrives.
 fn interrupt_noted() -> &'static Arc<AtomicBool> {
     static NOTED: OnceLock<Arc<AtomicBool>> = OnceLock::new();
     NOTED.get_or_init(Arc::default)
 }
 
-/// From now on, Ctrl-C is deferred (see `DEFERRED`). Called by a command
-/// before it makes any staging folder.
+/// Ctrl-C is to be deferred (see `CtrlC`). Called by a command before it
+/// makes any staging folder.
 pub fn defer_interrupts() {
-    DEFERRED.store(true, Ordering::SeqCst);
+    let mut ctrl_c = ctrl_c();
+    if *ctrl_c == CtrlC::AtOnce {
+        *ctrl_c = CtrlC::ToDefer;
+    }
 }
 
 /// Installs, once, the answer to Ctrl-C chosen for this process (see
-/// `DEFERRED`). Called before a staging folder is made and before a prompt:
+/// `CtrlC`). Called before a staging folder is made and before a prompt:
 /// until then Ctrl-C has nothing to clean, and the default action (the
 /// process ends) is right.
 pub fn install_interrupt_cleanup() {
-    let mut installed = INSTALLED.lock().unwrap_or_else(PoisonError::into_inner);
-    if *installed != Installed::Nothing {
-        return;
-    }
-    if DEFERRED.load(Ordering::SeqCst) {
-        let noted = interrupt_noted();
-        // Registered first, so it sees the flag as it was before this
-        // Ctrl-C: only a second one ends the process.
-        let registered = signal_hook::flag::register_conditional_shutdown(
-            signal_hook::consts::SIGINT,
-            130,
-            noted.clone(),
-        )
-        .and_then(|_| signal_hook::flag::register(signal_hook::consts::SIGINT, noted.clone()));
-        if registered.is_ok() {
-            *installed = Installed::Deferred;
-            return;
+    let mut ctrl_c = ctrl_c();
+    match *ctrl_c {
+        CtrlC::Deferred | CtrlC::HandlerThread => {}
+        CtrlC::ToDefer if install_deferring_handler() => *ctrl_c = CtrlC::Deferred,
+        CtrlC::ToDefer | CtrlC::AtOnce => {
+            let _ = ctrlc::set_handler(on_interrupt);
+            *ctrl_c = CtrlC::HandlerThread;
         }
     }
-    let _ = ctrlc::set_handler(on_interrupt);
-    *installed = Installed::HandlerThread;
+}
+
+/// Registers the handler that notes Ctrl-C, and the one that ends the
+/// process on a second; whether both are in place.
+fn install_deferring_handler() -> bool {
+    let noted = interrupt_noted();
+    // Registered first, so it sees the flag as it was before this Ctrl-C:
+    // only a second one ends the process.
+    signal_hook::flag::register_conditional_shutdown(
+        signal_hook::consts::SIGINT,
+        130,
+        noted.clone(),
+    )
+    .and_then(|_| signal_hook::flag::register(signal_hook::consts::SIGINT, noted.clone()))
+    .is_ok()
 }
 
 /// `Error::Interrupted` if Ctrl-C came while deferred. A command calls it
@@ -97,14 +109,13 @@ pub fn check_interrupted() -> Result<()> {
 /// deferred.
 pub fn interrupt_at_once() -> Result<()> {
     check_interrupted()?;
-    DEFERRED.store(false, Ordering::SeqCst);
-    let mut installed = INSTALLED.lock().unwrap_or_else(PoisonError::into_inner);
-    if *installed != Installed::HandlerThread {
-        // Takes SIGINT over from the deferred handler, if there was one.
+    let mut ctrl_c = ctrl_c();
+    if *ctrl_c != CtrlC::HandlerThread {
+        // Takes SIGINT over from the deferring handler, if there was one.
         let _ = ctrlc::set_handler(on_interrupt);
-        *installed = Installed::HandlerThread;
+        *ctrl_c = CtrlC::HandlerThread;
     }
-    drop(installed);
+    drop(ctrl_c);
     // A Ctrl-C that came while the handler was being replaced.
     check_interrupted()
 }
