@@ -12,6 +12,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -44,7 +45,7 @@ impl World {
 
     /// `program args...` in the working folder, in this world's
     /// environment, with stdin closed and stderr captured.
-    fn spawn(&self, program: &Path, args: &[&str]) -> Child {
+    fn spawn(&self, program: &Path, args: &[impl AsRef<std::ffi::OsStr>]) -> Child {
         Command::new(program)
             .args(args)
             .current_dir(self.cwd())
@@ -75,6 +76,20 @@ impl World {
             assert!(start.elapsed() < within, "no staging folder appeared");
             std::thread::sleep(Duration::from_millis(5));
         }
+    }
+
+    /// The `basic` fixture with one hook, `run`, in this world.
+    fn template_with_hook(&self, run: &str) -> PathBuf {
+        let template = self.root.path().join("template");
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/new/basic"),
+            &template,
+        );
+        let manifest = template.join("template.yaml");
+        let mut text = fs::read_to_string(&manifest).unwrap();
+        writeln!(text, "\nhooks:\n  - run: {run:?}").unwrap();
+        fs::write(&manifest, text).unwrap();
+        template
     }
 
     /// What the working folder holds.
@@ -118,28 +133,18 @@ fn ctrl_c_while_the_files_are_written_without_git_leaves_nothing() {
         return;
     };
     let world = World::new();
-    let newsvc = newsvc_bin();
     // The default template's one executable file, `run.sh`, is made
     // executable while the staging folder exists: that call takes 2 s.
     let child = world.spawn(
         &strace,
-        &[
-            "-f",
-            "-qq",
-            "-o",
-            "/dev/null",
-            "-e",
-            "trace=chmod,fchmod,fchmodat",
-            "-e",
-            "inject=chmod,fchmod,fchmodat:delay_exit=2000000",
-            newsvc.to_str().unwrap(),
+        &with_first_chmod_slowed(&[
             "new",
             "billing-api",
             "--defaults",
             "--set",
             "owner=payments",
             "--no-git",
-        ],
+        ]),
     );
     let pid = world.staging_pid(Duration::from_secs(20));
     interrupt(pid);
@@ -150,16 +155,8 @@ fn ctrl_c_while_the_files_are_written_without_git_leaves_nothing() {
 #[test]
 fn ctrl_c_during_a_hook_stops_at_once_and_leaves_nothing() {
     let world = World::new();
-    let template = world.root.path().join("template");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/new/basic"),
-        &template,
-    );
-    let manifest = template.join("template.yaml");
-    let mut text = fs::read_to_string(&manifest).unwrap();
     // The hook says where it is, then takes far longer than the test waits.
-    text.push_str("\nhooks:\n  - run: \"echo $$ > hook.pid && exec sleep 60\"\n");
-    fs::write(&manifest, text).unwrap();
+    let template = world.template_with_hook("echo $$ > hook.pid && exec sleep 60");
     let child = world.spawn(
         &newsvc_bin(),
         &[
@@ -193,6 +190,55 @@ fn ctrl_c_during_a_hook_stops_at_once_and_leaves_nothing() {
     let (status, stderr) = finish(child, Duration::from_secs(20));
     let _ = Command::new("kill").arg(hook.to_string()).status();
     assert_interrupted_cleanly(&world, status, &stderr);
+}
+
+#[test]
+fn ctrl_c_before_a_hook_runs_stops_the_run_before_the_hook() {
+    let Some(strace) = common::tool("strace") else {
+        return;
+    };
+    let world = World::new();
+    // Were it run, the hook would leave a file in the working folder.
+    let template = world.template_with_hook("touch ../hook-ran");
+    let child = world.spawn(
+        &strace,
+        &with_first_chmod_slowed(&[
+            "new",
+            "abc-svc",
+            "--template",
+            template.to_str().unwrap(),
+            "--defaults",
+            "--trust",
+            "--no-git",
+        ]),
+    );
+    let pid = world.staging_pid(Duration::from_secs(20));
+    interrupt(pid);
+    let (status, stderr) = finish(child, Duration::from_secs(30));
+    assert!(!stderr.contains("running hook"), "stderr:\n{stderr}");
+    assert_interrupted_cleanly(&world, status, &stderr);
+}
+
+/// The arguments for `strace` to run `newsvc args...` with its first
+/// `chmod` (an executable file made executable, in the staging folder)
+/// taking 2 s.
+fn with_first_chmod_slowed(args: &[&str]) -> Vec<String> {
+    let newsvc = newsvc_bin();
+    [
+        "-f",
+        "-qq",
+        "-o",
+        "/dev/null",
+        "-e",
+        "trace=chmod,fchmod,fchmodat",
+        "-e",
+        "inject=chmod,fchmod,fchmodat:delay_exit=2000000:when=1",
+        newsvc.to_str().unwrap(),
+    ]
+    .into_iter()
+    .chain(args.iter().copied())
+    .map(str::to_string)
+    .collect()
 }
 
 #[test]
