@@ -15,8 +15,8 @@
 #   startup-rel, no-git-rel, git-rel
 #               the same three with the `cargo build --release` binary
 #               (linked dynamically, position-independent), as information:
-#               the targets are checked on the binary we ship, `cargo dist`
-#               (see .cargo/config.toml), on Linux with glibc
+#               the targets are checked on the binary we ship,
+#               dist/build.sh's, on Linux with glibc
 #   dry-x1, dry-x5, dry-x10
 #               the same with --dry-run: load and render, no writing, so the
 #               engine's own scaling shows apart from the file system's
@@ -77,11 +77,11 @@ echo "==> cargo build --release" >&2
 cargo build --release --locked --quiet --bin newsvc
 release_bin="$root/target/release/newsvc"
 # The binary measured against the targets is the one shipped: on Linux with
-# glibc, `cargo dist` (statically linked, see .cargo/config.toml); elsewhere
+# glibc, dist/build.sh's (statically linked, profile-guided); elsewhere
 # the release build. The release build's runs are shown too, as information.
 if [ "$(uname -s)" = Linux ] && ldd --version 2>&1 | grep -qiE 'glibc|gnu libc'; then
-  echo "==> cargo dist" >&2
-  cargo --quiet dist
+  echo "==> dist/build.sh" >&2
+  "$root/dist/build.sh"
   bin="$root/target/dist/newsvc"
 else
   bin="$release_bin"

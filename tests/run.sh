@@ -75,12 +75,13 @@ log "cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 log "cargo test"
 cargo test --locked -- --test-threads 2
-# The binary we ship for Linux is linked statically (`cargo dist`, see
-# .cargo/config.toml): the tests that run the binary run once more against
-# it, so a static glibc that misbehaves (user lookups, git) fails here.
+# The binary we ship for Linux is linked statically and optimised by a
+# profile (dist/build.sh): the tests that run the binary run once more
+# against it, so a static glibc that misbehaves (user lookups, git) or a
+# miscompiled optimisation fails here.
 if [ "$(uname -s)" = Linux ] && ldd --version 2>&1 | grep -qiE 'glibc|gnu libc'; then
-  log "cargo dist, then the command-line tests against target/dist/newsvc"
-  cargo dist
+  log "dist/build.sh, then the command-line tests against target/dist/newsvc"
+  dist/build.sh
   NEWSVC_TEST_BIN="$PWD/target/dist/newsvc" cargo test --locked \
     --test cli --test upgrade --test fleet --test interactive --test grade \
     --test authoring --test rightsize -- --test-threads 2

@@ -1,6 +1,7 @@
 //! Which `newsvc` binary the tests run: the one cargo built for them, or the
 //! one named by `NEWSVC_TEST_BIN` (tests/run.sh points it at the statically
-//! linked `cargo dist` build, so the binary we ship passes the same tests).
+//! linked, profile-guided build of dist/build.sh, so the binary we ship
+//! passes the same tests).
 #![allow(dead_code, unreachable_pub)]
 
 use std::path::PathBuf;
