@@ -343,13 +343,17 @@ pub fn resolve(
     }
     let tera = expr::shared();
     let mut resolved = Resolved::default();
+    // `resolved.all` as a tera context, kept in step with it: `when`s and
+    // defaults are evaluated against it, and building it afresh for each
+    // cost more than evaluating some of them.
+    let mut ctx = tera::Context::new();
     let mut missing = Vec::new();
     for q in &manifest.questions {
         // Once an answer is missing, a `when` or a default that fails to
         // evaluate depends on it: the question is settled when that answer
         // is given, so it is neither an error nor listed as missing itself.
         let visible = match &q.when {
-            Some(when) => match expr::eval_condition(tera, when, &resolved.all.to_context()) {
+            Some(when) => match expr::eval_condition(tera, when, &ctx) {
                 Ok(visible) => visible,
                 Err(_) if !missing.is_empty() => continue,
                 Err(m) => {
@@ -367,7 +371,7 @@ pub fn resolve(
             Some(p) => {
                 Some(accept(q, &p.raw, &resolved.all).map_err(|e| with_origin(e, &p.origin))?)
             }
-            None => match manifest_default(q, tera, &resolved.all) {
+            None => match manifest_default(q, tera, &ctx) {
                 Ok(default) => default,
                 Err(_) if !missing.is_empty() => {
                     waits_on_missing = true;
@@ -377,10 +381,9 @@ pub fn resolve(
             },
         };
         if !visible {
-            resolved.all.insert(
-                q.name.clone(),
-                default.unwrap_or_else(|| Value::zero(q.kind)),
-            );
+            let value = default.unwrap_or_else(|| Value::zero(q.kind));
+            ctx.insert(q.name.clone(), &value);
+            resolved.all.insert(q.name.clone(), value);
             continue;
         }
         let value = if let Some(p) = provided.get(&q.name) {
@@ -413,6 +416,7 @@ pub fn resolve(
             continue;
         };
         resolved.recorded.insert(q.name.clone(), value.clone());
+        ctx.insert(q.name.clone(), &value);
         resolved.all.insert(q.name.clone(), value);
     }
     if missing.is_empty() {
@@ -437,23 +441,22 @@ fn with_origin(err: Error, origin: &str) -> Error {
     }
 }
 
-/// The manifest default of `q`, rendered if it is a tera template.
+/// The manifest default of `q`, rendered if it is a tera template against
+/// `earlier`, the answers before it (`Answers::to_context`).
 pub fn manifest_default(
     q: &Question,
     tera: &tera::Tera,
-    earlier: &Answers,
+    earlier: &tera::Context,
 ) -> Result<Option<Value>> {
     let Some(default) = &q.default else {
         return Ok(None);
     };
     let raw = match default {
         serde_norway::Value::String(s) if expr::is_template(s) => {
-            let rendered = expr::render_str(tera, s, &earlier.to_context()).map_err(|m| {
-                Error::QuestionRule {
-                    question: q.name.clone(),
-                    field: "default",
-                    message: format!("default `{s}` fails to render: {m}"),
-                }
+            let rendered = expr::render_str(tera, s, earlier).map_err(|m| Error::QuestionRule {
+                question: q.name.clone(),
+                field: "default",
+                message: format!("default `{s}` fails to render: {m}"),
             })?;
             Raw::Text(rendered)
         }

@@ -251,13 +251,15 @@ impl<'a> Rules<'a> {
 pub fn context(set: &TemplateSet, resolved: &Resolved) -> Result<Answers> {
     let tera = expr::shared();
     let mut all = resolved.all.clone();
+    // `all` as a tera context, kept in step with it (see `answers::resolve`).
+    let mut ctx = all.to_context();
     for (name, template) in &set.manifest.computed {
-        let value =
-            expr::render_str(tera, template, &all.to_context()).map_err(|m| Error::Manifest {
-                file: set.manifest_name(),
-                line: crate::manifest::line_of(&set.manifest_text, &format!("{name}:")),
-                message: format!("computed value `{name}` fails to render: {m}"),
-            })?;
+        let value = expr::render_str(tera, template, &ctx).map_err(|m| Error::Manifest {
+            file: set.manifest_name(),
+            line: crate::manifest::line_of(&set.manifest_text, &format!("{name}:")),
+            message: format!("computed value `{name}` fails to render: {m}"),
+        })?;
+        ctx.insert(name.clone(), &value);
         all.insert(name.clone(), Value::Str(value));
     }
     Ok(all)
