@@ -98,3 +98,24 @@ pub(crate) fn cores() -> usize {
 pub(crate) fn leave_to_exit<T>(value: T) {
     std::mem::forget(value);
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cores_counts_the_cpus_this_process_may_run_on_at_most() {
+        let cores = super::cores();
+        assert!(cores >= 1);
+        #[cfg(target_os = "linux")]
+        {
+            let allowed = rustix::thread::sched_getaffinity(None).unwrap().count();
+            assert!(cores <= usize::try_from(allowed).unwrap());
+            if allowed <= 2 {
+                assert_eq!(cores, usize::try_from(allowed).unwrap());
+            }
+        }
+        // With more, the standard library's count, which includes the quota.
+        if cores > 2 {
+            assert_eq!(cores, std::thread::available_parallelism().unwrap().get());
+        }
+    }
+}
