@@ -39,6 +39,13 @@
 # runs (see below). No `sync` between runs: it makes every command wait on
 # the disk (cp -r then took 3 to 34 ms) and hides newsvc's own costs; only
 # the larger templates' runs, which write 600+ files, start after one.
+# What runs just before a command changes its time on a 2-core VM: a run
+# right after newsvc (two threads) finds both vCPUs awake, one right after
+# the single-threaded `cp` wakes the idle one for its helper thread. On this
+# project's machine no-git / cp-r measured 1.41-1.47x with a pause of 5 to
+# 20 ms before every run (both starting from idle, as a user's command
+# does), 1.43-1.48x in this script's order, and 1.54-1.58x with `cp -r` and
+# newsvc alone, back to back (Dec 2026, 400-500 runs each).
 #
 # Where: BENCH_DIR, by default /dev/shm (tmpfs) where there is one, else
 # TMPDIR; the file system is printed. Not the disk by default, because the
