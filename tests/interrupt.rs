@@ -157,18 +157,7 @@ fn ctrl_c_during_a_hook_stops_at_once_and_leaves_nothing() {
     let world = World::new();
     // The hook says where it is, then takes far longer than the test waits.
     let template = world.template_with_hook("echo $$ > hook.pid && exec sleep 60");
-    let child = world.spawn(
-        &newsvc_bin(),
-        &[
-            "new",
-            "abc-svc",
-            "--template",
-            template.to_str().unwrap(),
-            "--defaults",
-            "--trust",
-            "--no-git",
-        ],
-    );
+    let child = world.spawn(&newsvc_bin(), &new_with_hook(&template));
     let pid = world.staging_pid(Duration::from_secs(20));
     let hook_pid = world.cwd().join(format!(".newsvc-staging-{pid}/hook.pid"));
     let start = Instant::now();
@@ -200,23 +189,26 @@ fn ctrl_c_before_a_hook_runs_stops_the_run_before_the_hook() {
     let world = World::new();
     // Were it run, the hook would leave a file in the working folder.
     let template = world.template_with_hook("touch ../hook-ran");
-    let child = world.spawn(
-        &strace,
-        &with_first_chmod_slowed(&[
-            "new",
-            "abc-svc",
-            "--template",
-            template.to_str().unwrap(),
-            "--defaults",
-            "--trust",
-            "--no-git",
-        ]),
-    );
+    let child = world.spawn(&strace, &with_first_chmod_slowed(&new_with_hook(&template)));
     let pid = world.staging_pid(Duration::from_secs(20));
     interrupt(pid);
     let (status, stderr) = finish(child, Duration::from_secs(30));
     assert!(!stderr.contains("running hook"), "stderr:\n{stderr}");
     assert_interrupted_cleanly(&world, status, &stderr);
+}
+
+/// The arguments of a `newsvc new` that runs the hook of `template`
+/// (trusted), without git or prompts.
+fn new_with_hook(template: &Path) -> [&str; 7] {
+    [
+        "new",
+        "abc-svc",
+        "--template",
+        template.to_str().unwrap(),
+        "--defaults",
+        "--trust",
+        "--no-git",
+    ]
 }
 
 /// The arguments for `strace` to run `newsvc args...` with its first
